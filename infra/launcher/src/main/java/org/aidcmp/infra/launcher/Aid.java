@@ -1,0 +1,119 @@
+package org.aidcmp.infra.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
+import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.aidcmp.schemas.topics.AidTopic;
+
+/**
+ * The {@code aid} command line: runs and operates the platform. Wired by hand, no container: each command
+ * is a small function of the configuration.
+ */
+public final class Aid {
+  private static final String USAGE = """
+      usage: aid [--config FILE] COMMAND
+
+      commands:
+        up       start the platform: the embedded stack for every endpoint the configuration leaves empty
+                 (Kafka in KRaft mode, schema registry, PostgreSQL, MQTT 5 broker, all on loopback), the
+                 topics and schemas of the contract, and every service; prints where everything is and
+                 runs until Ctrl-C
+        topics   list the topic catalogue
+        config   print the configuration in force (secrets masked)
+        help     this text
+
+      configuration: config/aid.properties, each key overridable by environment (AID_KAFKA_BOOTSTRAP_SERVERS ...)
+      """;
+
+  private final PrintStream out;
+
+  Aid(PrintStream out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.exit(new Aid(System.out).run(args));
+  }
+
+  int run(String[] args) throws InterruptedException {
+    List<String> rest = new ArrayList<>(List.of(args));
+    Path configFile = System.getenv("AID_CONFIG") != null ? Path.of(System.getenv("AID_CONFIG")) : AidConfig.DEFAULT_FILE;
+    if (rest.size() >= 2 && rest.get(0).equals("--config")) {
+      configFile = Path.of(rest.get(1));
+      rest = rest.subList(2, rest.size());
+    }
+    String command = rest.isEmpty() ? "help" : rest.get(0);
+    switch (command) {
+      case "up":
+        return up(AidConfig.load(configFile, System.getenv()));
+      case "topics":
+        return topics();
+      case "config":
+        AidConfig.load(configFile, System.getenv()).describe().forEach((k, v) -> out.println(k + "=" + v));
+        return 0;
+      case "help":
+      case "--help":
+      case "-h":
+        out.print(USAGE);
+        return 0;
+      default:
+        System.err.println("aid: unknown command '" + command + "'");
+        System.err.print(USAGE);
+        return 2;
+    }
+  }
+
+  private int topics() {
+    out.printf("%-28s %-9s %-10s %s%n", "topic", "retention", "compacted", "key");
+    for (AidTopic topic : AidTopic.values()) {
+      out.printf("%-28s %-9s %-10s %s%n", topic.topicName(), topic.retention(), topic.compacted(), topic.key());
+    }
+    return 0;
+  }
+
+  private int up(AidConfig config) throws InterruptedException {
+    long begin = System.nanoTime();
+    out.println("aid: starting the platform ...");
+    EmbeddedStack stack = EmbeddedStack.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.println("aid: stopping ...");
+      stack.close();
+      out.println("aid: stopped");
+      stopped.countDown();
+    }, "aid-shutdown"));
+
+    Endpoints endpoints = stack.endpoints();
+    List<String> created = ContractSetup.ensureTopics(endpoints.kafkaBootstrapServers(),
+        config.getInt("aid.topics.partitions", AidTopic.DEFAULT_PARTITIONS),
+        (short) config.getInt("aid.topics.replication.factor", 1));
+    Map<String, Integer> schemaIds;
+    try (SchemaRegistryClient registry = registryClient(config, endpoints)) {
+      schemaIds = ContractSetup.registerSchemas(registry);
+    }
+
+    out.println();
+    endpoints.describe().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
+    out.printf("  %-24s %d catalogued (%d created now), value schemas registered with ids %s%n",
+        "Topics", AidTopic.values().length, created.size(), schemaIds.values());
+    out.printf("  %-24s %s%n", "Data directory", config.get("aid.data.dir").orElse(".aid/data"));
+    out.printf("  %-24s %s%n", "Services", "none yet: lifecycle-streams, ingress-aid1, ingress-aid2, egress and "
+        + "projections join here as they are built");
+    out.printf("%naid: up in %.1f s. Ctrl-C stops everything.%n",
+        Duration.ofNanos(System.nanoTime() - begin).toMillis() / 1000.0);
+    stopped.await();
+    return 0;
+  }
+
+  static SchemaRegistryClient registryClient(AidConfig config, Endpoints endpoints) {
+    RestSchemaRegistryClient.Builder builder = RestSchemaRegistryClient.builder().urls(endpoints.schemaRegistryUrl());
+    config.get("schema.registry.basic.auth.user.info").ifPresent(builder::basicAuthUserInfo);
+    return builder.build();
+  }
+}

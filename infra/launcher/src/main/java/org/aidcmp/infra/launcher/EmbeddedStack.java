@@ -1,0 +1,107 @@
+package org.aidcmp.infra.launcher;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.aidcmp.infra.kafka.EmbeddedKafka;
+import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
+import org.aidcmp.infra.postgres.EmbeddedPostgresServer;
+import org.aidcmp.infra.registry.SchemaRegistryServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backing services of the platform. Each endpoint the configuration names is used as it is (production);
+ * each it leaves empty is started here, in-process on loopback, with its data under {@code aid.data.dir}: a
+ * Kafka broker in KRaft mode, a schema registry speaking Confluent's REST API (its schemas in a compacted
+ * topic of that broker), PostgreSQL and an MQTT 5 broker. Stopping closes them in reverse order; starting
+ * again on the same data directory finds every topic, schema, row and retained message where it was.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private Endpoints endpoints;
+
+  private EmbeddedStack() {}
+
+  public static EmbeddedStack start(AidConfig config) {
+    EmbeddedStack stack = new EmbeddedStack();
+    try {
+      stack.startAll(config);
+      return stack;
+    } catch (Exception | Error e) {
+      stack.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException("embedded stack failed to start: " + e, e);
+    }
+  }
+
+  private void startAll(AidConfig config) throws IOException, SQLException {
+    Path data = Path.of(config.get("aid.data.dir").orElse(".aid/data"));
+
+    String kafka = config.get("kafka.bootstrap.servers").orElse(null);
+    if (kafka == null) {
+      EmbeddedKafka broker = EmbeddedKafka.builder(data.resolve("kafka"))
+          .port(config.getInt("kafka.embedded.port", 0))
+          .build();
+      started.push(broker);
+      broker.start();
+      kafka = broker.bootstrapServers();
+    }
+
+    String registry = config.get("schema.registry.url").orElse(null);
+    if (registry == null) {
+      SchemaRegistryServer server = SchemaRegistryServer.builder(kafka)
+          .port(config.getInt("schema.registry.embedded.port", 0))
+          .build();
+      started.push(server);
+      server.start();
+      registry = server.url();
+    }
+
+    String database = config.get("postgres.database").orElse("aid");
+    String jdbcUrl = config.get("postgres.jdbc.url").orElse(null);
+    String user = config.get("postgres.user").orElse("postgres");
+    String password = config.get("postgres.password").orElse("");
+    if (jdbcUrl == null) {
+      EmbeddedPostgresServer postgres = EmbeddedPostgresServer.builder(data.resolve("postgres"))
+          .port(config.getInt("postgres.embedded.port", 0))
+          .build();
+      started.push(postgres);
+      postgres.start();
+      postgres.createDatabaseIfMissing(database);
+      jdbcUrl = postgres.jdbcUrl(database);
+      user = postgres.username();
+      password = postgres.password();
+    }
+
+    String mqtt = config.get("mqtt.server.uri").orElse(null);
+    if (mqtt == null) {
+      EmbeddedMqttBroker broker = EmbeddedMqttBroker.builder(data.resolve("mqtt"))
+          .port(config.getInt("mqtt.embedded.port", 0))
+          .build();
+      started.push(broker);
+      broker.start();
+      mqtt = broker.serverUri();
+    }
+    endpoints = new Endpoints(kafka, registry, jdbcUrl, user, password, mqtt);
+  }
+
+  public Endpoints endpoints() {
+    return endpoints;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable service = started.pop();
+      try {
+        service.close();
+      } catch (Exception e) {
+        log.warn("stopping {} failed: {}", service.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}

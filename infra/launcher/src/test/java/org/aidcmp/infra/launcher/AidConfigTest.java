@@ -1,0 +1,44 @@
+package org.aidcmp.infra.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AidConfigTest {
+
+  @Test
+  void environmentOverridesTheFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("aid.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=\naid.data.dir=.aid/data\npostgres.password=s3cret\n");
+
+    AidConfig config = AidConfig.load(file, Map.of(
+        "AID_KAFKA_BOOTSTRAP_SERVERS", "broker-1:9092", "AID_DATA_DIR", "/var/lib/aid"));
+
+    assertThat(config.get("kafka.bootstrap.servers")).contains("broker-1:9092");
+    assertThat(config.get("aid.data.dir")).contains("/var/lib/aid");
+    assertThat(config.describe()).containsEntry("postgres.password", "****");
+  }
+
+  @Test
+  void blankMeansUnsetAndMissingRequiredKeysSayWhichVariableToSet() {
+    AidConfig config = AidConfig.of(Map.of("mqtt.server.uri", " "));
+    assertThat(config.get("mqtt.server.uri")).isEmpty();
+    assertThatThrownBy(() -> config.require("mqtt.server.uri")).hasMessageContaining("AID_MQTT_SERVER_URI");
+    assertThatThrownBy(() -> AidConfig.of(Map.of("kafka.embedded.port", "x")).getInt("kafka.embedded.port", 0))
+        .hasMessageContaining("must be a number");
+  }
+
+  @Test
+  void theShippedFileLeavesEveryEndpointToTheEmbeddedStack() {
+    AidConfig shipped = AidConfig.load(Path.of("../../config/aid.properties"), Map.of());
+    assertThat(shipped.get("kafka.bootstrap.servers")).isEmpty();
+    assertThat(shipped.get("schema.registry.url")).isEmpty();
+    assertThat(shipped.get("postgres.jdbc.url")).isEmpty();
+    assertThat(shipped.get("mqtt.server.uri")).isEmpty();
+  }
+}
