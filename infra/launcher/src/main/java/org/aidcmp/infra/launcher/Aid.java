@@ -1,5 +1,6 @@
 package org.aidcmp.infra.launcher;
 
+import org.aidcmp.infra.config.AidConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

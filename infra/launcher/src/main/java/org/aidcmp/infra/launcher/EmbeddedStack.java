@@ -1,5 +1,6 @@
 package org.aidcmp.infra.launcher;
 
+import org.aidcmp.infra.config.AidConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;

@@ -1,5 +1,6 @@
 package org.aidcmp.infra.launcher;
 
+import org.aidcmp.infra.config.AidConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

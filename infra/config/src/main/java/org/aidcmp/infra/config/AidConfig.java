@@ -1,4 +1,4 @@
-package org.aidcmp.infra.launcher;
+package org.aidcmp.infra.config;
 
 import java.io.IOException;
 import java.io.Reader;

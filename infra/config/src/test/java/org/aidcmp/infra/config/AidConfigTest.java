@@ -1,4 +1,4 @@
-package org.aidcmp.infra.launcher;
+package org.aidcmp.infra.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
