@@ -10,6 +10,7 @@ import org.aidcmp.schemas.aid1.Aid1Result;
 import org.aidcmp.schemas.aid2.Aid2Downlink;
 import org.aidcmp.schemas.aid2.Aid2Uplink;
 import org.aidcmp.schemas.dlq.DeadLetterRecord;
+import org.aidcmp.schemas.internal.InternalMessage;
 import org.aidcmp.schemas.lifecycle.LifecycleEvent;
 import org.aidcmp.schemas.ref.VehicleReference;
 import org.aidcmp.schemas.reply.Reply;
@@ -39,7 +40,12 @@ public enum AidTopic {
   VEHICLE_EVENTS("aid.vehicle.events.v1", "VIN", VehicleEvent.class, Retention.FOREVER, false),
   REPLIES("aid.replies.v1", "request id (CMP-request-id)", Reply.class, Retention.DAYS_7, false),
   REF_VEHICLES("aid.ref.vehicles.v1", "VIN", VehicleReference.class, Retention.FOREVER, true),
-  DLQ("aid.dlq.v1", "the original record's key", DeadLetterRecord.class, Retention.FOREVER, false);
+  DLQ("aid.dlq.v1", "the original record's key", DeadLetterRecord.class, Retention.FOREVER, false),
+
+  // lifecycle-streams' own topics between its stages (derived: a replay of the inputs rebuilds them)
+  INTERNAL_USERS("aid.internal.users.v1", "cmpUserId", InternalMessage.class, Retention.DAYS_7, false),
+  INTERNAL_VEHICLES("aid.internal.vehicles.v1", "VIN", InternalMessage.class, Retention.DAYS_7, false),
+  INTERNAL_ROUTES("aid.internal.routes.v1", "msp_token or sid", InternalMessage.class, Retention.DAYS_7, false);
 
   /** Default partition count: one number for every topic, so inputs stay co-partitioned. */
   public static final int DEFAULT_PARTITIONS = 12;

@@ -1,0 +1,93 @@
+package org.aidcmp.lifecycle;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.aidcmp.infra.config.AidConfig;
+import org.aidcmp.infra.config.MspRegistry;
+import org.aidcmp.schemas.aid1.CsimStatusValue;
+import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
+import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The lifecycle-streams service: wires configuration, registry and topology into a KafkaStreams, by hand. */
+public final class LifecycleStreams implements AutoCloseable {
+  private final KafkaStreams streams;
+
+  private LifecycleStreams(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  /** The streams configuration of the service: exactly_once_v2, small commit interval (each hop costs one). */
+  public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir,
+      SchemaRegistryClient registry) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    deadLettersFor(props, registry);
+    return props;
+  }
+
+  /** Undecodable input goes to the dead letters rather than stopping the application. */
+  public static void deadLettersFor(Properties props, SchemaRegistryClient registry) {
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+    props.put(DeadLetterDeserializationHandler.REGISTRY_CLIENT, registry);
+  }
+
+  /** Per-MSP Send CSIM status configuration (§7.1.9) from the MSP registry. */
+  public static LifecycleSettings settings(AidConfig config, MspRegistry msps) {
+    Map<String, Set<CsimStatusValue>> byMsp = new HashMap<>();
+    for (MspRegistry.Msp msp : msps.all()) {
+      byMsp.put(msp.id(), msp.csimStatusesToForward().stream().map(CsimStatusValue::valueOf)
+          .collect(java.util.stream.Collectors.toSet()));
+    }
+    Duration deadline = Duration.ofSeconds(config.getInt("lifecycle.activation-code-deadline-seconds", 900));
+    return LifecycleSettings.defaults().withCsimStatuses(byMsp).withActivationCodeDeadline(deadline);
+  }
+
+  public static LifecycleStreams start(String bootstrapServers, SchemaRegistryClient registry,
+      LifecycleSettings settings, String applicationId, String stateDir) {
+    KafkaStreams streams = new KafkaStreams(
+        LifecycleTopology.build(registry, settings, Duration.ofSeconds(1)),
+        streamsConfig(bootstrapServers, applicationId, stateDir, registry));
+    streams.start();
+    return new LifecycleStreams(streams);
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    AidConfig config = AidConfig.load(args.length > 0 ? java.nio.file.Path.of(args[0]) : AidConfig.DEFAULT_FILE,
+        System.getenv());
+    SchemaRegistryClient registry = RestSchemaRegistryClient.of(config.require("schema.registry.url"));
+    LifecycleStreams service = start(config.require("kafka.bootstrap.servers"), registry,
+        settings(config, MspRegistry.from(config)),
+        config.get("lifecycle.application-id").orElse("aid-lifecycle"),
+        config.get("lifecycle.state-dir").orElse(".aid/data/lifecycle-streams"));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      service.close();
+      stopped.countDown();
+    }));
+    stopped.await();
+  }
+}

@@ -1,0 +1,91 @@
+package org.aidcmp.lifecycle;
+
+import java.time.Duration;
+import java.util.List;
+import org.aidcmp.lifecycle.route.RoutesProcessor;
+import org.aidcmp.lifecycle.user.UserProcessor;
+import org.aidcmp.lifecycle.vehicle.VehicleProcessor;
+import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.aidcmp.schemas.serde.AvroDeserializer;
+import org.aidcmp.schemas.serde.AvroSerde;
+import org.aidcmp.schemas.serde.AvroSerializer;
+import org.aidcmp.schemas.state.Route;
+import org.aidcmp.schemas.state.UserState;
+import org.aidcmp.schemas.state.VehicleState;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The one topology that decides, read top to bottom as the flow it is:
+ *
+ * <ol>
+ *   <li><b>route MSP calls</b> (key msp_token or sid): MSP calls and the results of our calls to MSPs find
+ *       their user through the routing index, or are answered 404 there.
+ *   <li><b>users and vehicles</b> (key cmpUserId, key VIN): the two aggregates, fed by touchpoint commands,
+ *       the vehicles' uplink, the fleet registry and each other through the internal topics. The vehicle
+ *       stage checks a vehicle's requests and owns the downlink; the user stage decides everything else.
+ * </ol>
+ *
+ * Every input topic of the second sub-topology has the same partition count, so a key lands in the same
+ * task whichever topic it comes by.
+ */
+public final class LifecycleTopology {
+  private LifecycleTopology() {}
+
+  public static Topology build(SchemaRegistryClient registry, LifecycleSettings settings, Duration deadlineScan) {
+    Topology topology = new Topology();
+    StringDeserializer keys = new StringDeserializer();
+
+    // 1. route MSP calls
+    source(topology, registry, "aid1-inbound", AidTopic.AID1_INBOUND);
+    source(topology, registry, "aid1-results", AidTopic.AID1_RESULTS);
+    source(topology, registry, "internal-routes", AidTopic.INTERNAL_ROUTES);
+    topology.addProcessor(RoutesProcessor.NAME, RoutesProcessor::new, "aid1-inbound", "aid1-results", "internal-routes");
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RoutesProcessor.STORE),
+        Serdes.String(), AvroSerde.of(Route.class, registry)), RoutesProcessor.NAME);
+    sinks(topology, registry, RoutesProcessor.NAME, AidTopic.INTERNAL_USERS, AidTopic.REPLIES, AidTopic.DLQ);
+
+    // 2. users and vehicles
+    source(topology, registry, "touchpoint-commands", AidTopic.TOUCHPOINT_COMMANDS);
+    source(topology, registry, "internal-users", AidTopic.INTERNAL_USERS);
+    source(topology, registry, "aid2-uplink", AidTopic.AID2_UPLINK);
+    source(topology, registry, "ref-vehicles", AidTopic.REF_VEHICLES);
+    source(topology, registry, "internal-vehicles", AidTopic.INTERNAL_VEHICLES);
+
+    topology.addProcessor(UserProcessor.NAME, () -> new UserProcessor(settings, deadlineScan),
+        "touchpoint-commands", "internal-users");
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UserProcessor.STORE),
+        Serdes.String(), AvroSerde.of(UserState.class, registry)), UserProcessor.NAME);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UserProcessor.DEADLINES),
+        Serdes.String(), Serdes.String()), UserProcessor.NAME);
+    sinks(topology, registry, UserProcessor.NAME, AidTopic.LIFECYCLE_EVENTS, AidTopic.AID1_OUTBOUND,
+        AidTopic.REPLIES, AidTopic.INTERNAL_VEHICLES, AidTopic.INTERNAL_ROUTES, AidTopic.DLQ);
+
+    topology.addProcessor(VehicleProcessor.NAME, VehicleProcessor::new,
+        "touchpoint-commands", "aid2-uplink", "ref-vehicles", "internal-vehicles");
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VehicleProcessor.STORE),
+        Serdes.String(), AvroSerde.of(VehicleState.class, registry)), VehicleProcessor.NAME);
+    sinks(topology, registry, VehicleProcessor.NAME, AidTopic.VEHICLE_EVENTS, AidTopic.AID2_DOWNLINK,
+        AidTopic.REPLIES, AidTopic.INTERNAL_USERS, AidTopic.DLQ);
+    return topology;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void source(Topology topology, SchemaRegistryClient registry, String name, AidTopic topic) {
+    AvroDeserializer<SpecificRecord> values =
+        new AvroDeserializer<>(registry, (Class<SpecificRecord>) topic.valueType());
+    topology.addSource(name, new StringDeserializer(), values, topic.topicName());
+  }
+
+  private static void sinks(Topology topology, SchemaRegistryClient registry, String processor, AidTopic... topics) {
+    for (AidTopic topic : List.of(topics)) {
+      topology.addSink(DecidingProcessor.sinkName(processor, topic), topic.topicName(), new StringSerializer(),
+          new AvroSerializer<SpecificRecord>(registry, true), processor);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package org.aidcmp.lifecycle;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.aidcmp.schemas.Envelopes;
+import org.aidcmp.schemas.aid1.Aid1Outbound;
+import org.aidcmp.schemas.aid2.Aid2Downlink;
+import org.aidcmp.schemas.common.EnvelopeHeader;
+import org.aidcmp.schemas.common.ErrorInfo;
+import org.aidcmp.schemas.internal.InternalMessage;
+import org.aidcmp.schemas.internal.VehicleCommand;
+import org.aidcmp.schemas.lifecycle.LifecycleEvent;
+import org.aidcmp.schemas.reply.Reply;
+import org.aidcmp.schemas.reply.RequestOutcome;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.aidcmp.schemas.vehicle.VehicleEvent;
+
+/**
+ * Collects what one input causes. Every record it makes gets a header derived from the input's: a messageId
+ * minted from the input's messageId and the record's place among the outputs (so reprocessing the same input
+ * mints the same ids), the input's requestId and correlationId, and the input's time.
+ */
+public final class Outputs {
+  public static final String SOURCE = "lifecycle-streams";
+
+  private final EnvelopeHeader cause;
+  private final Instant at;
+  private final List<Emit> emits = new ArrayList<>();
+  private int sequence;
+
+  public Outputs(EnvelopeHeader cause, Instant at) {
+    this.cause = cause;
+    this.at = at;
+  }
+
+  public Instant at() {
+    return at;
+  }
+
+  public EnvelopeHeader cause() {
+    return cause;
+  }
+
+  /** An id derived from the input, for something the topology mints (activationCodeRequestID, ...). */
+  public String derivedId(String what) {
+    return Envelopes.derivedId(cause.getMessageId(), what);
+  }
+
+  /** A header for a record the caller builds itself (a downlink command the vehicle stage sends). */
+  public EnvelopeHeader nextHeaderFor(String purpose) {
+    return nextHeader(purpose);
+  }
+
+  EnvelopeHeader nextHeader(String purpose) {
+    String messageId = Envelopes.derivedId(cause.getMessageId(), purpose, Integer.toString(sequence++));
+    return Envelopes.header(messageId, SOURCE, cause.getRequestId(), cause.getCorrelationId(), at);
+  }
+
+  /** The outcome of the synchronous request that caused this, if it was one. */
+  public void reply(int httpStatus, ErrorInfo error, String body) {
+    if (cause.getRequestId() == null) {
+      return;
+    }
+    emit(AidTopic.REPLIES, cause.getRequestId(),
+        new Reply(nextHeader("reply"), new RequestOutcome(httpStatus, error, body)));
+  }
+
+  public void reply(RequestOutcome outcome) {
+    reply(outcome.getHttpStatus(), outcome.getError(), outcome.getBody());
+  }
+
+  public void event(String cmpUserId, Object payload) {
+    emit(AidTopic.LIFECYCLE_EVENTS, cmpUserId, new LifecycleEvent(nextHeader("event"), payload));
+  }
+
+  public void vehicleEvent(String vin, Object payload) {
+    emit(AidTopic.VEHICLE_EVENTS, vin, new VehicleEvent(nextHeader("vehicle-event"), payload));
+  }
+
+  /** A call to an MSP (§7.1.8 - §7.1.11); its messageId is the command id egress sends as CMP-request-id. */
+  public String toMsp(String mspToken, Object command) {
+    EnvelopeHeader header = nextHeader("msp-command");
+    emit(AidTopic.AID1_OUTBOUND, mspToken, new Aid1Outbound(header, command));
+    return header.getMessageId();
+  }
+
+  /** A message for a vehicle, handed to the vehicle stage, which sends it and keeps it until answered. */
+  public void toVehicle(String vin, Object downlink) {
+    Aid2Downlink command = new Aid2Downlink(nextHeader("downlink"), downlink);
+    internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command));
+  }
+
+  /** Straight onto the downlink topic: only the vehicle stage sends. */
+  public void downlink(String vin, Aid2Downlink command) {
+    emit(AidTopic.AID2_DOWNLINK, vin, command);
+  }
+
+  public void internal(AidTopic topic, String key, Object payload) {
+    emit(topic, key, new InternalMessage(nextHeader("internal"), payload));
+  }
+
+  public void emit(AidTopic topic, String key, org.apache.avro.specific.SpecificRecord value) {
+    emits.add(new Emit(topic, key, value));
+  }
+
+  public List<Emit> emits() {
+    return List.copyOf(emits);
+  }
+
+  public <S> Decision<S> decide(S state) {
+    return new Decision<>(state, emits());
+  }
+}
