@@ -96,6 +96,7 @@ public final class Harness implements AutoCloseable {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put("processing.exception.handler.global.enabled", "true");
     LifecycleStreams.deadLettersFor(props, registry);
     driver = new TopologyTestDriver(LifecycleTopology.build(registry, settings, Duration.ofSeconds(1)), props, clock);
     inbound = input(AidTopic.AID1_INBOUND);
@@ -112,7 +113,10 @@ public final class Harness implements AutoCloseable {
   }
 
   private TestInputTopic<String, SpecificRecord> input(AidTopic topic) {
-    return driver.createInputTopic(topic.topicName(), new StringSerializer(), new AvroSerializer<>(registry, true));
+    TestInputTopic<String, SpecificRecord> input =
+        driver.createInputTopic(topic.topicName(), new StringSerializer(), new AvroSerializer<>(registry, true));
+    inputs.put(topic, input);
+    return input;
   }
 
   @SuppressWarnings("unchecked")
@@ -135,15 +139,39 @@ public final class Harness implements AutoCloseable {
 
   /** Moves both the records' time and the wall clock (which fires the AC deadline punctuation). */
   public void advance(Duration by) {
+    inputLog.add(by);
     clock = clock.plus(by);
     driver.advanceWallClockTime(by);
+  }
+
+  /** Everything given to the topology, in order: piped records and clock moves. */
+  private final List<Object> inputLog = new ArrayList<>();
+
+  private record Piped(AidTopic topic, String key, SpecificRecord value, Instant at) {}
+
+  /** Gives another (fresh) topology exactly the input this one got, record for record, tick for tick. */
+  public void replayInto(Harness other) {
+    for (Object input : inputLog) {
+      if (input instanceof Duration by) {
+        other.advance(by);
+      } else {
+        Piped p = (Piped) input;
+        other.clock = p.at();
+        other.inputs.get(p.topic()).pipeInput(p.key(), p.value(), p.at());
+        other.inputLog.add(p);
+      }
+    }
   }
 
   // ----------------------------------------------------------------------------------------------------
   // Sending
 
+  private final java.util.Map<AidTopic, TestInputTopic<String, SpecificRecord>> inputs = new java.util.HashMap<>();
+
   private void pipe(TestInputTopic<String, SpecificRecord> topic, String key, SpecificRecord value) {
     clock = clock.plusMillis(10);
+    AidTopic which = inputs.entrySet().stream().filter(e -> e.getValue() == topic).findFirst().orElseThrow().getKey();
+    inputLog.add(new Piped(which, key, value, clock));
     topic.pipeInput(key, value, clock);
   }
 
