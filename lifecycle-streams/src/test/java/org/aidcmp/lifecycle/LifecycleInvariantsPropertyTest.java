@@ -46,7 +46,7 @@ import org.aidcmp.schemas.touchpoint.WithdrawOnboarding;
  * against a simulated MSP with a pool of profiles per subscription, checking the invariants the platform
  * promises (issue: lifecycle-streams, property-based test).
  */
-class LifecycleInvariantsProperties {
+class LifecycleInvariantsPropertyTest {
   static final List<String> USERS = List.of("user-1", "user-2");
   static final List<String> VINS = List.of("WBAUX11030A000001", "WBAUX11030A000002", "WBAUX11030A000003");
   static final Map<String, Integer> POOL = Map.of(Harness.MSP_A, 2, Harness.MSP_B, 1);
