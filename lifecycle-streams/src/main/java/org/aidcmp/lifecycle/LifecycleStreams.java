@@ -58,11 +58,19 @@ public final class LifecycleStreams implements AutoCloseable {
     return LifecycleSettings.defaults().withCsimStatuses(byMsp).withActivationCodeDeadline(deadline);
   }
 
+  /**
+   * @param instanceId a stable name for this instance (static group membership), or null: with it, an
+   *     instance that restarts after a crash takes its partitions back at once instead of waiting for the
+   *     group to time the dead member out
+   */
   public static LifecycleStreams start(String bootstrapServers, SchemaRegistryClient registry,
-      LifecycleSettings settings, String applicationId, String stateDir) {
+      LifecycleSettings settings, String applicationId, String stateDir, String instanceId) {
+    Properties props = streamsConfig(bootstrapServers, applicationId, stateDir, registry);
+    if (instanceId != null) {
+      props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+    }
     KafkaStreams streams = new KafkaStreams(
-        LifecycleTopology.build(registry, settings, Duration.ofSeconds(1)),
-        streamsConfig(bootstrapServers, applicationId, stateDir, registry));
+        LifecycleTopology.build(registry, settings, Duration.ofSeconds(1)), props);
     streams.start();
     return new LifecycleStreams(streams);
   }
@@ -83,7 +91,8 @@ public final class LifecycleStreams implements AutoCloseable {
     LifecycleStreams service = start(config.require("kafka.bootstrap.servers"), registry,
         settings(config, MspRegistry.from(config)),
         config.get("lifecycle.application-id").orElse("aid-lifecycle"),
-        config.get("lifecycle.state-dir").orElse(".aid/data/lifecycle-streams"));
+        config.get("lifecycle.state-dir").orElse(".aid/data/lifecycle-streams"),
+        config.get("lifecycle.instance-id").orElse(null));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
