@@ -6,7 +6,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,32 +13,16 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.aidcmp.schemas.Envelopes;
-import org.aidcmp.schemas.aid1.Aid1Inbound;
 import org.aidcmp.schemas.aid1.Aid1Outbound;
-import org.aidcmp.schemas.aid2.Aid2Uplink;
-import org.aidcmp.schemas.aid2.RequestActivationCode;
-import org.aidcmp.schemas.common.SubscriptionType;
-import org.aidcmp.schemas.common.VehicleRequestId;
 import org.aidcmp.schemas.lifecycle.LifecycleEvent;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.reply.Reply;
 import org.aidcmp.schemas.serde.AvroDeserializer;
-import org.aidcmp.schemas.serde.AvroSerializer;
 import org.aidcmp.schemas.topics.AidTopic;
-import org.aidcmp.schemas.touchpoint.AcceptAidTerms;
-import org.aidcmp.schemas.touchpoint.OnboardingStart;
-import org.aidcmp.schemas.touchpoint.RegisterVehicle;
-import org.aidcmp.schemas.touchpoint.RequestAccountId;
-import org.aidcmp.schemas.touchpoint.TouchpointCommand;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -73,52 +56,39 @@ class ExactlyOnceCrashTest {
         "lifecycle.state-dir=" + work.resolve("state"),
         "lifecycle.instance-id=crash-test-instance", ""));
     RestSchemaRegistryClient registry = RestSchemaRegistryClient.of(broker.registry.url());
-    String runId = UUID.randomUUID().toString().substring(0, 8);
+    String runId = "cr" + UUID.randomUUID().toString().substring(0, 6);
     List<String> users = new ArrayList<>();
-    for (int i = 0; i < USERS; i++) {
-      users.add("crash-" + runId + "-" + i);
-    }
-    Map<String, String> sidOf = new HashMap<>();
 
-    try (KafkaProducer<String, SpecificRecord> producer = producer(registry);
+    try (Traffic traffic = new Traffic(broker.kafka.bootstrapServers(), registry, runId);
         Outputs outputs = new Outputs(registry)) {
+      for (int i = 0; i < USERS; i++) {
+        users.add(traffic.user(i));
+      }
       Process service = start(config, work, 1);
       // Phase 1: vehicles, account ids and terms; killed once a quarter of the account ids are out.
       for (int i = 0; i < USERS; i++) {
-        String user = users.get(i);
-        String vin = vin(runId, i);
-        String sid = UUID.randomUUID().toString();
-        sidOf.put(user, sid);
-        send(producer, AidTopic.TOUCHPOINT_COMMANDS, vin, new TouchpointCommand(header(), new RegisterVehicle(vin, eid(i), null, true)));
-        send(producer, AidTopic.TOUCHPOINT_COMMANDS, user, new TouchpointCommand(header(), new RequestAccountId(user,
-            "msp-a", sid, Instant.now(), Instant.now().plusSeconds(3600), OnboardingStart.CMP_TOUCHPOINT)));
-        send(producer, AidTopic.TOUCHPOINT_COMMANDS, user, new TouchpointCommand(header(), new AcceptAidTerms(user, "v1")));
+        traffic.onboardingStart(i);
       }
-      producer.flush();
+      traffic.flush();
       await(() -> outputs.count("AccountIdIssued", runId) >= USERS / 4, "a quarter of the account ids");
       service = kill(service).andStart(config, work, 2);
       await(() -> outputs.count("AccountIdIssued", runId) >= USERS && outputs.count("AidTermsAccepted", runId) >= USERS,
           "every account id and terms");
 
       // Phase 2: the MSP sends the tokens; killed mid-way.
-      for (String user : users) {
-        String sid = sidOf.get(user);
-        send(producer, AidTopic.AID1_INBOUND, sid, new Aid1Inbound(header(), org.aidcmp.schemas.aid1.SendMspToken
-            .newBuilder().setMspId("msp-a").setSid(sid).setAccountIdExpiresAt(Instant.now().plusSeconds(3600))
-            .setMspToken("token-" + user).setSubscriptionType(SubscriptionType.PRIVATE).build()));
+      for (int i = 0; i < USERS; i++) {
+        traffic.sendMspToken(i);
       }
-      producer.flush();
+      traffic.flush();
       await(() -> outputs.count("FederationEstablished", runId) >= USERS / 3, "a third of the federations");
       service = kill(service).andStart(config, work, 3);
       await(() -> outputs.count("FederationEstablished", runId) >= USERS, "every federation");
 
       // Phase 3: every vehicle asks for an AC for its user; killed mid-way.
       for (int i = 0; i < USERS; i++) {
-        String vin = vin(runId, i);
-        send(producer, AidTopic.AID2_UPLINK, vin, new Aid2Uplink(header(), new RequestActivationCode(
-            new VehicleRequestId(vin, Instant.now().getEpochSecond()), users.get(i), "", eid(i))));
+        traffic.requestActivationCode(i);
       }
-      producer.flush();
+      traffic.flush();
       await(() -> outputs.count("ActivationCodeRequested", runId) >= USERS / 2, "half of the AC requests");
       service = kill(service).andStart(config, work, 4);
       await(() -> outputs.count("ActivationCodeRequested", runId) >= USERS, "every AC request");
@@ -140,29 +110,6 @@ class ExactlyOnceCrashTest {
   }
 
   // --------------------------------------------------------------------------------------------------
-
-  private static String vin(String runId, int i) {
-    return String.format("CR%s%07d", runId.substring(0, 8).toUpperCase(), i);
-  }
-
-  private static String eid(int i) {
-    return String.format("89049032%024d", i);
-  }
-
-  private static org.aidcmp.schemas.common.EnvelopeHeader header() {
-    return Envelopes.header("crash-test", UUID.randomUUID().toString(), UUID.randomUUID().toString(), Instant.now());
-  }
-
-  private static void send(KafkaProducer<String, SpecificRecord> producer, AidTopic topic, String key,
-      SpecificRecord value) {
-    producer.send(new ProducerRecord<>(topic.topicName(), key, value));
-  }
-
-  private static KafkaProducer<String, SpecificRecord> producer(RestSchemaRegistryClient registry) {
-    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.kafka.bootstrapServers(),
-        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-        new StringSerializer(), new AvroSerializer<>(registry, true));
-  }
 
   private static Process start(Path config, Path work, int run) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

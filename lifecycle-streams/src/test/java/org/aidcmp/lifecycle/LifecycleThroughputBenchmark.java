@@ -1,0 +1,104 @@
+package org.aidcmp.lifecycle;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntConsumer;
+import org.aidcmp.infra.kafka.EmbeddedKafka;
+import org.aidcmp.infra.registry.SchemaRegistryServer;
+import org.aidcmp.schemas.lifecycle.LifecycleEvent;
+import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
+import org.aidcmp.schemas.serde.AvroDeserializer;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.aidcmp.schemas.topics.TopicSetup;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * How many records per second the topology decides on this machine, measured on the embedded broker with
+ * exactly_once_v2 (not a test: a harness that prints figures). Three phases over N users with one vehicle
+ * each: onboarding start (vehicle registration, account id, terms: 3 inputs per user), Send MSP token (1
+ * input, 4 steps through the topology: route, user, token claim, user) and the vehicles' AC requests (1
+ * input, 3 steps: vehicle, user, outbound). A phase ends when a read_committed consumer has seen its last
+ * event.
+ *
+ * <p>Run: {@code mvn -q -pl lifecycle-streams -am test-compile && mvn -q -pl lifecycle-streams exec:java
+ * -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.lifecycle.LifecycleThroughputBenchmark
+ * -Dexec.args="20000 6"} (users, partitions).
+ */
+public final class LifecycleThroughputBenchmark {
+  public static void main(String[] args) throws Exception {
+    int users = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+    int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+    Path dir = Files.createTempDirectory("aid-benchmark-");
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
+        SchemaRegistryServer registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start()) {
+      TopicSetup.ensureTopics(kafka.bootstrapServers(), partitions, (short) 1);
+      RestSchemaRegistryClient registry = RestSchemaRegistryClient.of(registryServer.url());
+      String prefix = "b" + UUID.randomUUID().toString().substring(0, 6);
+      try (LifecycleStreams service = LifecycleStreams.start(kafka.bootstrapServers(), registry,
+              LifecycleSettings.defaults(), "aid-lifecycle-benchmark", dir.resolve("state").toString(), "bench");
+          Traffic traffic = new Traffic(kafka.bootstrapServers(), registry, prefix);
+          EventCounter events = new EventCounter(kafka.bootstrapServers(), registry)) {
+        System.out.printf("lifecycle-streams throughput: %d users, %d partitions, exactly_once_v2, commit 20 ms%n",
+            users, partitions);
+        phase("onboarding start (3 inputs/user)", users, 3, traffic::onboardingStart, traffic,
+            () -> events.count("AccountIdIssued") >= users && events.count("AidTermsAccepted") >= users);
+        phase("Send MSP token (1 input/user)", users, 1, traffic::sendMspToken, traffic,
+            () -> events.count("FederationEstablished") >= users);
+        phase("vehicle requests an AC (1 input/user)", users, 1, traffic::requestActivationCode, traffic,
+            () -> events.count("ActivationCodeRequested") >= users);
+      }
+    }
+  }
+
+  private static void phase(String name, int users, int inputsPerUser, IntConsumer send, Traffic traffic,
+      java.util.function.BooleanSupplier done) throws InterruptedException {
+    long begin = System.nanoTime();
+    for (int i = 0; i < users; i++) {
+      send.accept(i);
+    }
+    traffic.flush();
+    long produced = System.nanoTime();
+    long deadline = begin + Duration.ofMinutes(10).toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(name + ": not done within 10 minutes");
+      }
+    }
+    double seconds = (System.nanoTime() - begin) / 1e9;
+    System.out.printf("  %-40s %8d inputs in %6.2f s (produced in %5.2f s): %8.0f inputs/s%n", name,
+        users * inputsPerUser, seconds, (produced - begin) / 1e9, users * inputsPerUser / seconds);
+  }
+
+  /** Counts lifecycle events by type, as a read_committed consumer sees them. */
+  private static final class EventCounter implements AutoCloseable {
+    private final KafkaConsumer<String, LifecycleEvent> consumer;
+    private final Map<String, Long> counts = new HashMap<>();
+
+    EventCounter(String bootstrap, RestSchemaRegistryClient registry) {
+      consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID(),
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+          ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+          new StringDeserializer(), new AvroDeserializer<>(registry, LifecycleEvent.class));
+      consumer.subscribe(List.of(AidTopic.LIFECYCLE_EVENTS.topicName()));
+    }
+
+    long count(String type) {
+      consumer.poll(Duration.ofMillis(100))
+          .forEach(r -> counts.merge(r.value().getPayload().getClass().getSimpleName(), 1L, Long::sum));
+      return counts.getOrDefault(type, 0L);
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+}
