@@ -87,7 +87,7 @@ class VehicleOperations_4_10_4_11_Test {
   void fleet_unknownVehicle_is404AndARetiredVehicleIsUnknownVin() {
     String unknown = h.newRequestId();
     h.touchpoint("WBAUX11030A999999", new RequestVehicleCsimInfo("WBAUX11030A999999"), unknown);
-    assertThat(h.replyTo(unknown).getHttpStatus()).isEqualTo(404);
+    Onboarding_4_1_Test.assertOutcome(h.replyTo(unknown), 404, "220");
 
     String retire = h.newRequestId();
     h.touchpoint(VIN_1, new RetireVehicle(VIN_1), retire);

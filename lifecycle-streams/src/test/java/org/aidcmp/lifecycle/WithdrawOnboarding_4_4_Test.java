@@ -79,6 +79,8 @@ class WithdrawOnboarding_4_4_Test {
     String requestId = h.newRequestId();
     h.touchpoint("user-1", new WithdrawOnboarding("user-1", token), requestId);
     assertThat(h.replyTo(requestId).getHttpStatus()).isEqualTo(202);
+    assertThat(h.replyTo(requestId).getBody()).as("the touchpoint redirects to this MSP's withdraw page")
+        .isEqualTo("{\"mspId\":\"msp-a\"}");
     assertThat(h.outbound(RequestInvalidateMspToken.class)).singleElement()
         .satisfies(r -> assertThat(r.getMspToken()).isEqualTo(token));
     assertThat(h.downlink(VIN_1, RequestDeleteProfile.class)).hasSize(1);

@@ -38,7 +38,9 @@ public enum AidErrorCode {
   CMP_CONTENT_UNSPECIFIED("100", "Unspecified CMP content error"),
   CMP_LOGIN_NOT_POSSIBLE("101", "User login not possible on CMP side"),
   ONBOARDING_ABORTED("102", "Onboarding aborted by user"),
-  CMP_CONTENT_UNAVAILABLE("103", "CMP onboarding content currently unavailabe");
+  CMP_CONTENT_UNAVAILABLE("103", "CMP onboarding content currently unavailabe"),
+  // Proprietary codes (200 to 300 are reserved for them, §5.1.5)
+  VEHICLE_NOT_REGISTERED("220", "The vehicle is not registered for the AiD service");
 
   private final String code;
   private final String description;

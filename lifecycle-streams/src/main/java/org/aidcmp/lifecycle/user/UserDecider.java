@@ -683,7 +683,7 @@ public final class UserDecider {
     }
     Federation f = federation.get();
     if (f.getStatus() == FederationStatus.WITHDRAWING) {
-      answer(s, out, done, null, null);
+      answer(s, out, done, null, by == WithdrawInitiator.CMP_TOUCHPOINT ? mspIdBody(f.getMspId()) : null);
       return;
     }
     f.setStatus(FederationStatus.WITHDRAWING);
@@ -705,7 +705,12 @@ public final class UserDecider {
       }
     }
     removeFederationWhenEmpty(s, f, out);
-    answer(s, out, done, null, null);
+    // The touchpoint needs the MSP to redirect the user to its withdraw page (§4.4.1 [4], [6]).
+    answer(s, out, done, null, by == WithdrawInitiator.CMP_TOUCHPOINT ? mspIdBody(f.getMspId()) : null);
+  }
+
+  private static String mspIdBody(String mspId) {
+    return "{\"mspId\":\"" + mspId.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
   }
 
   /** Annex A.3: once its last profile is deleted the token is gone, and onboarding again starts afresh. */

@@ -76,7 +76,7 @@ public final class VehicleDecider {
       return out.decide(s);
     }
     if (!s.getRegistered()) {
-      out.reply(404, null, null);
+      out.reply(404, AidErrorCode.VEHICLE_NOT_REGISTERED.toErrorInfo(), null);
       return out.decide(state);
     }
     if (payload instanceof RetireVehicle) {
