@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.topics.AidTopic;
@@ -82,9 +83,14 @@ public final class Aid {
     long begin = System.nanoTime();
     out.println("aid: starting the platform ...");
     EmbeddedStack stack = EmbeddedStack.start(config);
+    AtomicReference<Services> services = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
+    // One hook, so the services stop before what they stand on.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       out.println("aid: stopping ...");
+      if (services.get() != null) {
+        services.get().close();
+      }
       stack.close();
       out.println("aid: stopped");
       stopped.countDown();
@@ -98,14 +104,15 @@ public final class Aid {
     try (SchemaRegistryClient registry = registryClient(config, endpoints)) {
       schemaIds = ContractSetup.registerSchemas(registry);
     }
+    services.set(Services.start(config, endpoints));
 
     out.println();
     endpoints.describe().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
     out.printf("  %-24s %d catalogued (%d created now), value schemas registered with ids %s%n",
         "Topics", AidTopic.values().length, created.size(), schemaIds.values());
     out.printf("  %-24s %s%n", "Data directory", config.get("aid.data.dir").orElse(".aid/data"));
-    out.printf("  %-24s %s%n", "Services", "none yet: lifecycle-streams, ingress-aid1, ingress-aid2, egress and "
-        + "projections join here as they are built");
+    services.get().endpoints().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
+    out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, egress, projections");
     out.printf("%naid: up in %.1f s. Ctrl-C stops everything.%n",
         Duration.ofNanos(System.nanoTime() - begin).toMillis() / 1000.0);
     stopped.await();

@@ -1,0 +1,106 @@
+package org.aidcmp.infra.launcher;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.aidcmp.infra.config.AidConfig;
+import org.aidcmp.infra.config.MspRegistry;
+import org.aidcmp.ingress.aid1.IngressAid1;
+import org.aidcmp.ingress.aid1.IngressServer;
+import org.aidcmp.ingress.aid1.oidc.LocalOidcIssuer;
+import org.aidcmp.lifecycle.LifecycleStreams;
+import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The platform's services in one JVM (the embedded default): lifecycle-streams, ingress-aid1 and, when no
+ * OIDC provider is configured, a local issuer for the touchpoint API. Each is wired here by hand, as its own
+ * {@code main} would, against the endpoints given.
+ */
+public final class Services implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Services.class);
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Map<String, String> endpoints = new LinkedHashMap<>();
+  private LocalOidcIssuer issuer;
+  private IngressAid1 ingress;
+
+  private Services() {}
+
+  public static Services start(AidConfig config, Endpoints backing) {
+    Services services = new Services();
+    try {
+      services.startAll(config, backing);
+      return services;
+    } catch (Exception e) {
+      services.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException("services failed to start: " + e, e);
+    }
+  }
+
+  private void startAll(AidConfig base, Endpoints backing) throws Exception {
+    Path data = Path.of(base.get("aid.data.dir").orElse(".aid/data"));
+    AidConfig config = DevCredentials.fill(base, data).with(Map.of(
+        "kafka.bootstrap.servers", backing.kafkaBootstrapServers(),
+        "schema.registry.url", backing.schemaRegistryUrl()));
+    MspRegistry msps = MspRegistry.from(config);
+    SchemaRegistryClient registry = Aid.registryClient(config, backing);
+
+    LifecycleStreams lifecycle = LifecycleStreams.start(backing.kafkaBootstrapServers(), registry,
+        LifecycleStreams.settings(config, msps),
+        config.get("lifecycle.application-id").orElse("aid-lifecycle"),
+        config.get("lifecycle.state-dir").orElse(data.resolve("lifecycle-streams").toString()),
+        config.get("lifecycle.instance-id").orElse("local"));
+    started.push(lifecycle);
+    endpoints.put("lifecycle-streams", "running (exactly_once_v2)");
+
+    if (config.get("oidc.jwks-url").isEmpty()) {
+      issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
+          config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
+      started.push(issuer);
+      endpoints.put("Local OIDC issuer", issuer.issuer() + " (POST /token with sub, roles)");
+    }
+    ingress = IngressAid1.start(IngressAid1.options(config, issuer));
+    started.push(ingress);
+    IngressServer server = ingress.server();
+    endpoints.put("AiD1 MSP API (mTLS)", "https://127.0.0.1:" + server.mspPort() + "/cesim/msp/v1");
+    endpoints.put("Touchpoint API", "https://127.0.0.1:" + server.touchpointPort() + "/api/v1 (OpenAPI: "
+        + IngressServer.OPENAPI_PATH + ")");
+    if (base.get("ingress.aid1.tls.keystore").isEmpty()) {
+      endpoints.put("Local CA (trust it)", DevCredentials.localCa(data).toString());
+    }
+  }
+
+  /** What runs where, for the person who started it. */
+  public Map<String, String> describe() {
+    return Map.copyOf(endpoints);
+  }
+
+  public Map<String, String> endpoints() {
+    return endpoints;
+  }
+
+  public LocalOidcIssuer issuer() {
+    return issuer;
+  }
+
+  public IngressAid1 ingress() {
+    return ingress;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable service = started.pop();
+      try {
+        service.close();
+      } catch (Exception e) {
+        log.warn("stopping {} failed: {}", service.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}
