@@ -1,0 +1,95 @@
+package org.aidcmp.egress;
+
+import java.time.Duration;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import org.aidcmp.infra.config.MspRegistry;
+import org.aidcmp.schemas.topics.AidTopic;
+
+/**
+ * What an {@link EgressWorker} needs: where Kafka and the registry are, the MSPs, the mutual-TLS context it
+ * calls them with, and the retry budget. Topic names are settable so tests can isolate themselves.
+ */
+public final class EgressSettings {
+  String bootstrapServers;
+  String groupId = "aid-egress";
+  String outboundTopic = AidTopic.AID1_OUTBOUND.topicName();
+  String resultsTopic = AidTopic.AID1_RESULTS.topicName();
+  String dlqTopic = AidTopic.DLQ.topicName();
+  MspRegistry msps;
+  SSLContext tls;
+  Duration connectTimeout = Duration.ofSeconds(5);
+  /** Per attempt, until the response headers arrive. §7.1.8.1 gives a synchronous MSP 3 s; leave it room. */
+  Duration callTimeout = Duration.ofSeconds(10);
+  int maxAttempts = 8;
+  Duration initialBackoff = Duration.ofMillis(500);
+  Duration maxBackoff = Duration.ofSeconds(30);
+  /** A Retry-After longer than this is cut to it, so one MSP cannot park a command for hours. */
+  Duration maxRetryAfter = Duration.ofSeconds(60);
+  int maxConcurrentCallsPerMsp = 16;
+  int queuedCommandsPerMsp = 1_000;
+  Duration circuitOpenFor = Duration.ofSeconds(10);
+  Duration commitInterval = Duration.ofMillis(200);
+  io.micrometer.core.instrument.MeterRegistry meterRegistry = io.micrometer.core.instrument.Metrics.globalRegistry;
+
+  public static EgressSettings of(String bootstrapServers, MspRegistry msps, SSLContext tls) {
+    EgressSettings s = new EgressSettings();
+    s.bootstrapServers = Objects.requireNonNull(bootstrapServers);
+    s.msps = Objects.requireNonNull(msps);
+    s.tls = Objects.requireNonNull(tls);
+    return s;
+  }
+
+  public EgressSettings groupId(String groupId) {
+    this.groupId = groupId;
+    return this;
+  }
+
+  public EgressSettings topics(String outbound, String results, String dlq) {
+    this.outboundTopic = outbound;
+    this.resultsTopic = results;
+    this.dlqTopic = dlq;
+    return this;
+  }
+
+  public EgressSettings callTimeout(Duration callTimeout) {
+    this.callTimeout = callTimeout;
+    return this;
+  }
+
+  /** How many HTTP attempts a command gets, and the exponential backoff between them (jittered ±50 %). */
+  public EgressSettings retryBudget(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+    this.maxAttempts = maxAttempts;
+    this.initialBackoff = initialBackoff;
+    this.maxBackoff = maxBackoff;
+    return this;
+  }
+
+  public EgressSettings maxRetryAfter(Duration maxRetryAfter) {
+    this.maxRetryAfter = maxRetryAfter;
+    return this;
+  }
+
+  /** The bulkhead (calls in flight) and the queue in front of it, per MSP. */
+  public EgressSettings perMsp(int maxConcurrentCalls, int queuedCommands) {
+    this.maxConcurrentCallsPerMsp = maxConcurrentCalls;
+    this.queuedCommandsPerMsp = queuedCommands;
+    return this;
+  }
+
+  public EgressSettings circuitOpenFor(Duration circuitOpenFor) {
+    this.circuitOpenFor = circuitOpenFor;
+    return this;
+  }
+
+  /** Where metrics go (Micrometer's global registry unless set). */
+  public EgressSettings meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
+    this.meterRegistry = meterRegistry;
+    return this;
+  }
+
+  public EgressSettings commitInterval(Duration commitInterval) {
+    this.commitInterval = commitInterval;
+    return this;
+  }
+}
