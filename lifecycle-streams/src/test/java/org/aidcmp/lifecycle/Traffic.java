@@ -45,8 +45,9 @@ final class Traffic implements AutoCloseable {
     return prefix + "-" + i;
   }
 
+  /** 17 characters, unique per user: V, the prefix's first 7 characters, 9 digits. */
   String vin(int i) {
-    return String.format("V%s%09d", prefix.toUpperCase(), i).substring(0, 17);
+    return String.format("V%-7.7s%09d", prefix.toUpperCase(), i).replace(' ', 'X');
   }
 
   static String eid(int i) {
