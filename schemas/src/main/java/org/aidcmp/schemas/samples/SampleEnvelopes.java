@@ -1,4 +1,4 @@
-package org.aidcmp.schemas.serde;
+package org.aidcmp.schemas.samples;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,9 +17,12 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.RandomData;
 
-/** Random but valid envelopes of every message type of every topic, for round-trip tests. */
-public final class SampleRecords {
-  private SampleRecords() {}
+/**
+ * Random but valid envelopes of every message type of every topic: for round-trip tests, and for analytics
+ * teams who want one record of each kind on their topics to try their consumers against (`aid samples`).
+ */
+public final class SampleEnvelopes {
+  private SampleEnvelopes() {}
 
   /** One message type of one topic: the envelope with that payload branch. */
   public record Sample(AidTopic topic, String messageType, SpecificRecord envelope) {
@@ -45,8 +48,37 @@ public final class SampleRecords {
     return samples;
   }
 
+  /** Latest instant a sample holds: 2100-01-01, in epoch milliseconds. */
+  private static final long LONG_BOUND = 4_102_444_800_000L;
+
   private static Object random(Schema schema, long seed) {
-    return new RandomData(schema, 1, seed).iterator().next();
+    return realistic(schema, new RandomData(schema, 1, seed).iterator().next());
+  }
+
+  /**
+   * Random longs span 64 bits; real ones here are times, offsets and counters well below 2^53. Kept in range,
+   * the samples decode in every language, also where numbers are doubles (JavaScript).
+   */
+  private static Object realistic(Schema schema, Object value) {
+    switch (schema.getType()) {
+      case LONG:
+        return Math.floorMod((Long) value, LONG_BOUND);
+      case RECORD:
+        GenericRecord record = (GenericRecord) value;
+        for (Schema.Field field : schema.getFields()) {
+          record.put(field.pos(), realistic(field.schema(), record.get(field.pos())));
+        }
+        return record;
+      case UNION:
+        return value == null ? null : realistic(schema.getTypes().get(GenericData.get().resolveUnion(schema, value)), value);
+      case ARRAY:
+        @SuppressWarnings("unchecked")
+        List<Object> items = (List<Object>) value;
+        items.replaceAll(item -> realistic(schema.getElementType(), item));
+        return items;
+      default:
+        return value;
+    }
   }
 
   /** Through the Avro binary form, so the result is the generated class with Java strings and Instants. */

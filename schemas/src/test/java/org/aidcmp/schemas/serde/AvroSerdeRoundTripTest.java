@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.aidcmp.schemas.registry.InMemorySchemaRegistryClient;
+import org.aidcmp.schemas.samples.SampleEnvelopes;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -26,7 +27,7 @@ class AvroSerdeRoundTripTest {
 
   @TestFactory
   Stream<DynamicTest> everyMessageTypeRoundTripsThroughOurSerde() {
-    return SampleRecords.everyMessageType(42).stream().map(sample -> DynamicTest.dynamicTest(sample.toString(), () -> {
+    return SampleEnvelopes.everyMessageType(42).stream().map(sample -> DynamicTest.dynamicTest(sample.toString(), () -> {
       String topic = sample.topic().topicName();
       byte[] bytes = serializer.serialize(topic, sample.envelope());
 
@@ -38,7 +39,7 @@ class AvroSerdeRoundTripTest {
 
   @TestFactory
   Stream<DynamicTest> plainAvroReadsWhatOurSerdeWroteGivenTheSchemaFetchedById() {
-    return SampleRecords.everyMessageType(7).stream().map(sample -> DynamicTest.dynamicTest(sample.toString(), () -> {
+    return SampleEnvelopes.everyMessageType(7).stream().map(sample -> DynamicTest.dynamicTest(sample.toString(), () -> {
       String topic = sample.topic().topicName();
       byte[] bytes = serializer.serialize(topic, sample.envelope());
 

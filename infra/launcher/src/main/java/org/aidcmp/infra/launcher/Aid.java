@@ -11,7 +11,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.aidcmp.schemas.samples.SampleEnvelopes;
+import org.aidcmp.schemas.serde.AvroSerializer;
 import org.aidcmp.schemas.topics.AidTopic;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The {@code aid} command line: runs and operates the platform. Wired by hand, no container: each command
@@ -25,7 +32,9 @@ public final class Aid {
         up       start the platform: the embedded stack for every endpoint the configuration leaves empty
                  (Kafka in KRaft mode, schema registry, PostgreSQL, MQTT 5 broker, all on loopback), the
                  topics and schemas of the contract, and every service; prints where everything is and
-                 runs until Ctrl-C
+                 runs until Ctrl-C. --stack-only: the backing services and the contract, no services
+        samples  publish one random but valid record of every message type onto every topic, for trying
+                 consumers against (never on a platform whose services run: they would act on them)
         topics   list the topic catalogue
         config   print the configuration in force (secrets masked)
         help     this text
@@ -53,7 +62,9 @@ public final class Aid {
     String command = rest.isEmpty() ? "help" : rest.get(0);
     switch (command) {
       case "up":
-        return up(AidConfig.load(configFile, System.getenv()));
+        return up(AidConfig.load(configFile, System.getenv()), rest.contains("--stack-only"));
+      case "samples":
+        return samples(AidConfig.load(configFile, System.getenv()));
       case "topics":
         return topics();
       case "config":
@@ -79,7 +90,7 @@ public final class Aid {
     return 0;
   }
 
-  private int up(AidConfig config) throws InterruptedException {
+  private int up(AidConfig config, boolean stackOnly) throws InterruptedException {
     long begin = System.nanoTime();
     out.println("aid: starting the platform ...");
     EmbeddedStack stack = EmbeddedStack.start(config);
@@ -104,18 +115,49 @@ public final class Aid {
     try (SchemaRegistryClient registry = registryClient(config, endpoints)) {
       schemaIds = ContractSetup.registerSchemas(registry);
     }
-    services.set(Services.start(config, endpoints));
+    if (!stackOnly) {
+      services.set(Services.start(config, endpoints));
+    }
 
     out.println();
     endpoints.describe().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
     out.printf("  %-24s %d catalogued (%d created now), value schemas registered with ids %s%n",
         "Topics", AidTopic.values().length, created.size(), schemaIds.values());
     out.printf("  %-24s %s%n", "Data directory", config.get("aid.data.dir").orElse(".aid/data"));
-    services.get().endpoints().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
-    out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, egress, projections");
+    if (services.get() != null) {
+      services.get().endpoints().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
+      out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, egress, projections");
+    }
     out.printf("%naid: up in %.1f s. Ctrl-C stops everything.%n",
         Duration.ofNanos(System.nanoTime() - begin).toMillis() / 1000.0);
     stopped.await();
+    return 0;
+  }
+
+  /** Where a running platform's Kafka and registry are: configured, else the embedded default ports. */
+  static Endpoints runningEndpoints(AidConfig config) {
+    return new Endpoints(
+        config.get("kafka.bootstrap.servers").orElse("127.0.0.1:" + config.getInt("kafka.embedded.port", 19092)),
+        config.get("schema.registry.url").orElse("http://127.0.0.1:" + config.getInt("schema.registry.embedded.port", 18081)),
+        null, null, null, null);
+  }
+
+  private int samples(AidConfig config) {
+    Endpoints endpoints = runningEndpoints(config);
+    int count = 0;
+    try (SchemaRegistryClient registry = registryClient(config, endpoints);
+        KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+            new StringSerializer(), new AvroSerializer<>(registry, false))) {
+      for (SampleEnvelopes.Sample sample : SampleEnvelopes.everyMessageType(System.nanoTime())) {
+        producer.send(new ProducerRecord<>(sample.topic().topicName(), "sample-" + sample.messageType(),
+            sample.envelope()));
+        count++;
+      }
+      producer.flush();
+    }
+    out.printf("aid: published %d sample records (one per message type) to %d topics%n", count,
+        AidTopic.values().length);
     return 0;
   }
 
