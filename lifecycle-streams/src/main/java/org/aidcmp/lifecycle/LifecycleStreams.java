@@ -37,6 +37,9 @@ public final class LifecycleStreams implements AutoCloseable {
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // A read_committed fetch can wait its whole fetch.max.wait.ms (500 ms by default) for data a commit has
+    // just made visible; a request crosses several hops, so each would add up to that much.
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
     deadLettersFor(props, registry);
     return props;
   }

@@ -99,6 +99,8 @@ public final class RequestReply implements AutoCloseable {
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // A reply waits on this consumer: don't let a read_committed fetch sit out its 500 ms default wait.
+    c.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ingress-aid1-replies");
     consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     reader = new Thread(this::readReplies, "ingress-aid1-replies");

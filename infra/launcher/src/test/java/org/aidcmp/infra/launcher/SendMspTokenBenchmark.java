@@ -1,0 +1,86 @@
+package org.aidcmp.infra.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.aidcmp.infra.config.AidConfig;
+
+/**
+ * Send MSP token (§7.1.4) end to end on the embedded stack, as an MSP sees it: mutual TLS, every check,
+ * phone number re-encryption, the record on Kafka, the real lifecycle-streams topology deciding (route, user,
+ * token claim, user), the reply, the answer. Prints requests per second and p50 / p99 latency (a harness,
+ * not a test). The account ids are made first through the touchpoint API and are not timed.
+ *
+ * <p>Run: {@code mvn -q -pl infra/launcher -am install -DskipTests && cd infra/launcher && mvn -q exec:java
+ * -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.infra.launcher.SendMspTokenBenchmark
+ * -Dexec.args="600 8"} (requests, concurrency).
+ */
+public final class SendMspTokenBenchmark {
+  public static void main(String[] args) throws Exception {
+    int requests = args.length > 0 ? Integer.parseInt(args[0]) : 600;
+    int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    Path dir = Files.createTempDirectory("aid-bench-");
+    AidConfig config = SharedEmbeddedStack.testConfig(dir, SharedEmbeddedStack.freePorts());
+    try (EmbeddedStack stack = EmbeddedStack.start(config)) {
+      ContractSetup.ensureTopics(stack.endpoints().kafkaBootstrapServers(), 6, (short) 1);
+      try (var registry = Aid.registryClient(config, stack.endpoints())) {
+        ContractSetup.registerSchemas(registry);
+      }
+      try (TestPlatform platform = new TestPlatform(stack.endpoints())) {
+        List<String[]> calls = new ArrayList<>();
+        long accountIdsBegin = System.nanoTime();
+        for (int i = 0; i < requests + 50; i++) {
+          calls.add(new String[] {platform.accountId("bench-" + UUID.randomUUID()),
+              "{\"msp_token\":\"" + UUID.randomUUID() + "\",\"subscriptionType\":\"private\","
+                  + platform.encryptedPhone("4918974020143") + "}"});
+        }
+        System.out.printf(Locale.ROOT, "Request account id (touchpoint, one hop through the topology), one at a time: "
+            + "mean %.1f ms%n", (System.nanoTime() - accountIdsBegin) / 1e6 / calls.size());
+        for (String[] c : calls.subList(0, 50)) { // warm-up: connections, JIT, caches
+          check(platform.msp("POST", "/cesim/msp/v1/users/" + c[0], c[1]).status());
+        }
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long begin = System.nanoTime();
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (String[] c : calls.subList(50, calls.size())) {
+          answers.add(pool.submit(() -> {
+            long t0 = System.nanoTime();
+            int status = platform.msp("POST", "/cesim/msp/v1/users/" + c[0], c[1]).status();
+            latencies.add(System.nanoTime() - t0);
+            return status;
+          }));
+        }
+        for (Future<Integer> answer : answers) {
+          check(answer.get(120, TimeUnit.SECONDS));
+        }
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        pool.shutdownNow();
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        System.out.printf(Locale.ROOT,
+            "Send MSP token end to end (mTLS, embedded stack, real topology): %d requests, concurrency %d: "
+                + "%.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, on %d cores%n",
+            requests, concurrency, requests / seconds, sorted.get(sorted.size() / 2) / 1e6,
+            sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) / 1e6, sorted.get(sorted.size() - 1) / 1e6,
+            Runtime.getRuntime().availableProcessors());
+      }
+    } finally {
+      SharedEmbeddedStack.deleteRecursively(dir);
+    }
+  }
+
+  private static void check(int status) {
+    if (status != 201) {
+      throw new IllegalStateException("Send MSP token answered " + status);
+    }
+  }
+}
