@@ -4,14 +4,10 @@ import org.aidcmp.infra.config.AidConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import org.aidcmp.infra.kafka.EmbeddedKafka;
 import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
 import org.aidcmp.infra.postgres.EmbeddedPostgresServer;
 import org.aidcmp.infra.registry.SchemaRegistryServer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The backing services of the platform. Each endpoint the configuration names is used as it is (production);
@@ -21,9 +17,7 @@ import org.slf4j.LoggerFactory;
  * again on the same data directory finds every topic, schema, row and retained message where it was.
  */
 public final class EmbeddedStack implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
-
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Closer started = new Closer();
   private Endpoints endpoints;
 
   private EmbeddedStack() {}
@@ -47,7 +41,7 @@ public final class EmbeddedStack implements AutoCloseable {
       EmbeddedKafka broker = EmbeddedKafka.builder(data.resolve("kafka"))
           .port(config.getInt("kafka.embedded.port", 0))
           .build();
-      started.push(broker);
+      started.add(broker);
       broker.start();
       kafka = broker.bootstrapServers();
     }
@@ -57,7 +51,7 @@ public final class EmbeddedStack implements AutoCloseable {
       SchemaRegistryServer server = SchemaRegistryServer.builder(kafka)
           .port(config.getInt("schema.registry.embedded.port", 0))
           .build();
-      started.push(server);
+      started.add(server);
       server.start();
       registry = server.url();
     }
@@ -70,7 +64,7 @@ public final class EmbeddedStack implements AutoCloseable {
       EmbeddedPostgresServer postgres = EmbeddedPostgresServer.builder(data.resolve("postgres"))
           .port(config.getInt("postgres.embedded.port", 0))
           .build();
-      started.push(postgres);
+      started.add(postgres);
       postgres.start();
       postgres.createDatabaseIfMissing(database);
       jdbcUrl = postgres.jdbcUrl(database);
@@ -83,7 +77,7 @@ public final class EmbeddedStack implements AutoCloseable {
       EmbeddedMqttBroker broker = EmbeddedMqttBroker.builder(data.resolve("mqtt"))
           .port(config.getInt("mqtt.embedded.port", 0))
           .build();
-      started.push(broker);
+      started.add(broker);
       broker.start();
       mqtt = broker.serverUri();
     }
@@ -96,13 +90,6 @@ public final class EmbeddedStack implements AutoCloseable {
 
   @Override
   public void close() {
-    while (!started.isEmpty()) {
-      AutoCloseable service = started.pop();
-      try {
-        service.close();
-      } catch (Exception e) {
-        log.warn("stopping {} failed: {}", service.getClass().getSimpleName(), e.toString());
-      }
-    }
+    started.close();
   }
 }

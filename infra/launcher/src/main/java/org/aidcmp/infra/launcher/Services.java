@@ -2,8 +2,6 @@ package org.aidcmp.infra.launcher;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.aidcmp.infra.config.AidConfig;
@@ -13,8 +11,6 @@ import org.aidcmp.ingress.aid1.IngressServer;
 import org.aidcmp.ingress.aid1.oidc.LocalOidcIssuer;
 import org.aidcmp.lifecycle.LifecycleStreams;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The platform's services in one JVM (the embedded default): lifecycle-streams, ingress-aid1 and, when no
@@ -22,9 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@code main} would, against the endpoints given.
  */
 public final class Services implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Services.class);
-
-  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Closer started = new Closer();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
   private LocalOidcIssuer issuer;
   private IngressAid1 ingress;
@@ -55,17 +49,17 @@ public final class Services implements AutoCloseable {
         config.get("lifecycle.application-id").orElse("aid-lifecycle"),
         config.get("lifecycle.state-dir").orElse(data.resolve("lifecycle-streams").toString()),
         config.get("lifecycle.instance-id").orElse("local"));
-    started.push(lifecycle);
+    started.add(lifecycle);
     endpoints.put("lifecycle-streams", "running (exactly_once_v2)");
 
     if (config.get("oidc.jwks-url").isEmpty()) {
       issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
           config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
-      started.push(issuer);
+      started.add(issuer);
       endpoints.put("Local OIDC issuer", issuer.issuer() + " (POST /token with sub, roles)");
     }
     ingress = IngressAid1.start(IngressAid1.options(config, issuer));
-    started.push(ingress);
+    started.add(ingress);
     IngressServer server = ingress.server();
     endpoints.put("AiD1 MSP API (mTLS)", "https://127.0.0.1:" + server.mspPort() + "/cesim/msp/v1");
     endpoints.put("Touchpoint API", "https://127.0.0.1:" + server.touchpointPort() + "/api/v1 (OpenAPI: "
@@ -94,13 +88,6 @@ public final class Services implements AutoCloseable {
 
   @Override
   public void close() {
-    while (!started.isEmpty()) {
-      AutoCloseable service = started.pop();
-      try {
-        service.close();
-      } catch (Exception e) {
-        log.warn("stopping {} failed: {}", service.getClass().getSimpleName(), e.toString());
-      }
-    }
+    started.close();
   }
 }
