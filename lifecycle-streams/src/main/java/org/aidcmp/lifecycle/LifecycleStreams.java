@@ -33,6 +33,9 @@ public final class LifecycleStreams implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+    // The thread commits between polls: a poll that blocks 100 ms (the default) on an idle partition holds back
+    // the commit, and with it every downstream hop, by up to that much.
+    props.put(StreamsConfig.POLL_MS_CONFIG, 5);
     props.put("processing.exception.handler.global.enabled", "true");
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
