@@ -110,4 +110,22 @@ class AsyncActivationCode_7_1_8_Test {
     h.requestActivationCode(VIN, "user-1", EID);
     assertThat(h.outbound(ActivationCodeRequest.class)).hasSize(2);
   }
+
+  @Test
+  void requestActivationCode_4_3_1_aLateAcThatSwappedAProfileStillInvalidatesIt() {
+    // user-1 has a profile on another vehicle; the AC for this vehicle comes after its deadline, with a swap.
+    String otherVin = "WBAUX11030A000009";
+    String otherEid = "89049032000000000000000000000009";
+    h.registerVehicle(otherVin, otherEid, IMEI);
+    h.provisioned(otherVin, otherEid, "user-1", "8988239000000000111");
+    h.advance(Duration.ofMinutes(16)); // the first request, made before, is past its deadline now
+    String requestId = h.newRequestId();
+    h.sendActivationCode(Harness.MSP_A, token, activationCodeRequestId, "89882390000123456789",
+        "8988239000000000111", null, requestId);
+
+    Onboarding_4_1_Test.assertOutcome(h.replyTo(requestId), 422, "30");
+    assertThat(h.downlink(otherVin, org.aidcmp.schemas.aid2.RequestDeleteProfile.class)).singleElement()
+        .satisfies(d -> assertThat(d.getIccid()).isEqualTo("8988239000000000111"));
+    assertThat(h.downlink(VIN, SendActivationCodeToVehicle.class)).as("the late AC is not sent").isEmpty();
+  }
 }

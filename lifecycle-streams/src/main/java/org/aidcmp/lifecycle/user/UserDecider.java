@@ -352,6 +352,7 @@ public final class UserDecider {
     Optional<ActivationCodeInFlight> inFlight = inFlight(s, f ->
         f.getActivationCodeRequestId().equals(ac.getActivationCodeRequestId()) && f.getMspToken().equals(ac.getMspToken()));
     if (inFlight.isEmpty()) {
+      lateSwap(s, ac.getMspToken(), ac.getSwappedIccid(), ac.getIccid(), out);
       answer(s, out, 422, AidErrorCode.REQUEST_ID_NOT_FOUND.toErrorInfo(), null);
       return;
     }
@@ -375,9 +376,13 @@ public final class UserDecider {
     UserState s = copyOrNew(cmpUserId, state);
     Object payload = result.getPayload();
     if (payload instanceof ActivationCodeIssued issued) {
-      inFlight(s, f -> f.getCommandId().equals(issued.getCommand().getCommandId())).ifPresent(f ->
-          activationCodeReceived(s, f, issued.getIccid(), issued.getActivationCode(), issued.getProfileType(),
-              issued.getSwappedIccid(), out));
+      Optional<ActivationCodeInFlight> f = inFlight(s, x -> x.getCommandId().equals(issued.getCommand().getCommandId()));
+      if (f.isPresent()) {
+        activationCodeReceived(s, f.get(), issued.getIccid(), issued.getActivationCode(), issued.getProfileType(),
+            issued.getSwappedIccid(), out);
+      } else {
+        lateSwap(s, issued.getCommand().getMspToken(), issued.getSwappedIccid(), issued.getIccid(), out);
+      }
     } else if (payload instanceof ActivationCodeRequestAccepted accepted) {
       inFlight(s, f -> f.getCommandId().equals(accepted.getCommand().getCommandId()))
           .ifPresent(f -> f.setAccepted(true));
@@ -556,6 +561,24 @@ public final class UserDecider {
         .orElse(new ProfileRef(s.getCmpUserId(), f.getMspToken(), swappedIccid, null, null));
     out.event(s.getCmpUserId(), new ProfileSwapped(ref, f.getReplaceIccid(), newIccid));
     swapped.ifPresent(p -> {
+      p.setInvalid(true);
+      if (p.getState() != ProfileState.DELETE_PENDING) {
+        requestDelete(s, p, DeleteReason.SWAPPED, out);
+      }
+    });
+  }
+
+  /**
+   * An AC that came after we gave up on it (its deadline passed) still tells a fact: if the MSP swapped a
+   * profile out for it, that profile no longer works, wherever it is (§4.3.1 2c). The AC itself is not sent:
+   * the vehicle was already told NO_ACTIVATION_CODE_AVAILALE and may ask again.
+   */
+  private void lateSwap(UserState s, String mspToken, String swappedIccid, String newIccid, Outputs out) {
+    if (swappedIccid == null) {
+      return;
+    }
+    profile(s, swappedIccid).filter(p -> p.getMspToken().equals(mspToken)).ifPresent(p -> {
+      out.event(s.getCmpUserId(), new ProfileSwapped(ref(s, p), null, newIccid == null ? "" : newIccid));
       p.setInvalid(true);
       if (p.getState() != ProfileState.DELETE_PENDING) {
         requestDelete(s, p, DeleteReason.SWAPPED, out);
