@@ -13,10 +13,12 @@ import java.util.function.Supplier;
 final class EgressMetrics {
   private final MeterRegistry registry;
 
-  EgressMetrics(MeterRegistry registry, String group, Supplier<Number> inFlight) {
+  EgressMetrics(MeterRegistry registry, String group, Supplier<Number> inFlight, Supplier<Number> deferred) {
     this.registry = registry;
     // Strong: the registry holds gauges weakly, and nothing else holds this supplier.
     Gauge.builder("aid.egress.commands.in.flight", inFlight).tag("group", group).strongReference(true)
+        .register(registry);
+    Gauge.builder("aid.egress.commands.deferred", deferred).tag("group", group).strongReference(true)
         .register(registry);
   }
 

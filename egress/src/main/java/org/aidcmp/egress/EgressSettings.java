@@ -28,6 +28,8 @@ public final class EgressSettings {
   Duration maxRetryAfter = Duration.ofSeconds(60);
   int maxConcurrentCallsPerMsp = 16;
   int queuedCommandsPerMsp = 1_000;
+  /** Commands deferred (as positions) while their MSP's queue is full, over all MSPs, before every partition waits. */
+  int maxDeferredCommands = 1_000_000;
   Duration circuitOpenFor = Duration.ofSeconds(10);
   Duration commitInterval = Duration.ofMillis(200);
   io.micrometer.core.instrument.MeterRegistry meterRegistry = io.micrometer.core.instrument.Metrics.globalRegistry;
@@ -74,6 +76,12 @@ public final class EgressSettings {
   public EgressSettings perMsp(int maxConcurrentCalls, int queuedCommands) {
     this.maxConcurrentCallsPerMsp = maxConcurrentCalls;
     this.queuedCommandsPerMsp = queuedCommands;
+    return this;
+  }
+
+  /** How many commands may wait as positions for MSPs with a full queue before the worker takes no more. */
+  public EgressSettings maxDeferredCommands(int maxDeferredCommands) {
+    this.maxDeferredCommands = maxDeferredCommands;
     return this;
   }
 

@@ -5,10 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -51,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class EgressWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EgressWorker.class);
   static final String STAGE = "egress.msp-call";
+  private static final Duration DEFERRED_READ_LIMIT = Duration.ofMillis(200);
 
   private final EgressSettings settings;
   private final KafkaConsumer<String, byte[]> consumer;
@@ -67,7 +66,9 @@ public final class EgressWorker implements AutoCloseable {
   private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
   /** Commands being called, so a duplicate in the log waits for the first instead of calling again. */
   private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
-  private final Map<TopicPartition, MspLane> pausedFor = new HashMap<>();
+  private final DeferredCommands deferred;
+  /** Set when the deferred backlog reached its bound: every partition waits until it shrinks. */
+  private boolean pausedForBacklog;
   /** Commands called per partition, each with the future that completes when its result is written (or it is abandoned). */
   private final Map<TopicPartition, Map<MspLane.Job, CompletableFuture<Void>>> jobsByPartition = new ConcurrentHashMap<>();
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
@@ -81,6 +82,7 @@ public final class EgressWorker implements AutoCloseable {
     this.requests = new MspRequests(settings.msps.cmpId(), settings.callTimeout);
     this.commands = new AvroDeserializer<>(registry, Aid1Outbound.class);
     this.executed = new ExecutedCommands(settings, registry);
+    this.deferred = new DeferredCommands(settings);
     for (Msp msp : settings.msps.all()) {
       lanes.put(msp.id(), new MspLane(msp, settings, retryScheduler));
     }
@@ -99,7 +101,7 @@ public final class EgressWorker implements AutoCloseable {
         ProducerConfig.LINGER_MS_CONFIG, 2,
         ProducerConfig.CLIENT_ID_CONFIG, settings.groupId + "-results"),
         new StringSerializer(), new AvroSerializer<>(registry, true));
-    this.metrics = new EgressMetrics(settings.meterRegistry, settings.groupId, this::inFlight);
+    this.metrics = new EgressMetrics(settings.meterRegistry, settings.groupId, this::inFlight, deferred::size);
     this.poller = new Thread(this::run, "egress-poller");
   }
 
@@ -120,14 +122,13 @@ public final class EgressWorker implements AutoCloseable {
       consumer.subscribe(List.of(settings.outboundTopic), new Rebalance());
       long nextCommit = System.nanoTime();
       while (running && fatal.get() == null) {
-        Set<TopicPartition> gaveBack = new HashSet<>();
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
           TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-          if (!gaveBack.contains(tp) && !take(tp, record)) {
-            gaveBack.add(tp);
-          }
+          progress.computeIfAbsent(tp, unused -> new PartitionProgress()).taken(record.offset());
+          take(tp, record, false);
         }
-        resumeWhereRoom();
+        takeDeferred();
+        boundBacklog();
         if (System.nanoTime() >= nextCommit) {
           commit(progress.keySet());
           nextCommit = System.nanoTime() + settings.commitInterval.toNanos();
@@ -144,10 +145,13 @@ public final class EgressWorker implements AutoCloseable {
     }
   }
 
-  /** Takes one command; false when its MSP's queue is full and the partition must wait (paused, seeked back). */
-  private boolean take(TopicPartition tp, ConsumerRecord<String, byte[]> record) {
-    PartitionProgress p = progress.computeIfAbsent(tp, unused -> new PartitionProgress());
-    p.taken(record.offset());
+  /**
+   * Takes one command, read now or read back from the deferred backlog. When its MSP's queue is full, or that
+   * MSP already has deferred commands (which go first, to keep each user's order), it is deferred; the
+   * partition goes on. False only for a read-back command that could not be queued after all.
+   */
+  private boolean take(TopicPartition tp, ConsumerRecord<String, byte[]> record, boolean readBack) {
+    PartitionProgress p = progress.get(tp);
     MspCommand command;
     try {
       command = MspCommand.of(commands.deserialize(record.topic(), record.value()));
@@ -171,6 +175,10 @@ public final class EgressWorker implements AutoCloseable {
       complete(tp, record, command, mapper.cannotCall(command, "unknown MSP " + command.mspId()));
       return true;
     }
+    if (!readBack && deferred.has(lane.msp().id())) {
+      deferred.defer(lane.msp().id(), new DeferredCommands.Position(tp, record.offset()));
+      return true;
+    }
     MspLane.Job job = new MspLane.Job(requests.build(lane.msp(), command), command.mspToken());
     CompletableFuture<Void> settled = new CompletableFuture<>();
     Map<MspLane.Job, CompletableFuture<Void>> jobs =
@@ -180,11 +188,11 @@ public final class EgressWorker implements AutoCloseable {
     if (!lane.offer(job)) {
       inFlight.remove(command.commandId());
       jobs.remove(job);
-      p.givenBack(record.offset());
-      consumer.pause(List.of(tp));
-      consumer.seek(tp, record.offset());
-      pausedFor.put(tp, lane);
-      return false;
+      if (readBack) {
+        return false;
+      }
+      deferred.defer(lane.msp().id(), new DeferredCommands.Position(tp, record.offset()));
+      return true;
     }
     settled.whenComplete((ok, error) -> jobs.remove(job));
     long takenAt = System.nanoTime();
@@ -202,6 +210,50 @@ public final class EgressWorker implements AutoCloseable {
       }
     });
     return true;
+  }
+
+  /** Moves deferred commands into their MSPs' queues as room frees, oldest first. */
+  private void takeDeferred() {
+    for (MspLane lane : lanes.values()) {
+      String mspId = lane.msp().id();
+      int room = lane.room();
+      if (room <= 0 || !deferred.has(mspId)) {
+        continue;
+      }
+      List<DeferredCommands.ReadBack> readBack =
+          deferred.takeOldest(mspId, Math.min(room, 500), DEFERRED_READ_LIMIT);
+      for (int i = 0; i < readBack.size(); i++) {
+        DeferredCommands.ReadBack r = readBack.get(i);
+        TopicPartition tp = r.position().partition();
+        if (!progress.containsKey(tp)) {
+          continue; // revoked meanwhile: its new owner reads it from the committed offset
+        }
+        if (r.record() == null) {
+          ConsumerRecord<String, byte[]> gone = new ConsumerRecord<>(tp.topic(), tp.partition(), r.position().offset(), null, null);
+          deadLetter(gone, null, "deferred command no longer in the log (retention) while its MSP " + mspId
+              + " had no room", null, 0).whenComplete((ok, error) -> finish(tp, gone.offset(), null, error));
+        } else if (!take(tp, r.record(), true)) {
+          deferred.putBack(mspId, readBack.subList(i, readBack.size()).stream().map(DeferredCommands.ReadBack::position).toList());
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * The backlog holds a position per command (tens of bytes); past {@code maxDeferredCommands} every partition
+   * waits, which bounds memory when an MSP stays dead for very long.
+   */
+  private void boundBacklog() {
+    if (!pausedForBacklog && deferred.size() >= settings.maxDeferredCommands) {
+      consumer.pause(consumer.assignment());
+      pausedForBacklog = true;
+      LOG.warn("{} commands deferred for MSPs without room {}: taking no more until it shrinks",
+          deferred.size(), deferred.sizeByMsp());
+    } else if (pausedForBacklog && deferred.size() < settings.maxDeferredCommands) {
+      consumer.resume(consumer.paused());
+      pausedForBacklog = false;
+    }
   }
 
   /** Writes the result (after the dead letter, if any); the command is done when Kafka has the result. */
@@ -287,20 +339,6 @@ public final class EgressWorker implements AutoCloseable {
     return done;
   }
 
-  private void resumeWhereRoom() {
-    List<TopicPartition> resume = new ArrayList<>();
-    pausedFor.entrySet().removeIf(e -> {
-      if (e.getValue().hasRoom()) {
-        resume.add(e.getKey());
-        return true;
-      }
-      return false;
-    });
-    if (!resume.isEmpty()) {
-      consumer.resume(resume);
-    }
-  }
-
   private void commit(Collection<TopicPartition> partitions) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : partitions) {
@@ -323,10 +361,8 @@ public final class EgressWorker implements AutoCloseable {
         settle(partitions);
         commit(partitions);
       }
-      partitions.forEach(tp -> {
-        progress.remove(tp);
-        pausedFor.remove(tp);
-      });
+      partitions.forEach(progress::remove);
+      deferred.forget(partitions);
     }
 
     /**
@@ -364,6 +400,11 @@ public final class EgressWorker implements AutoCloseable {
     return progress.values().stream().mapToInt(PartitionProgress::inFlight).sum();
   }
 
+  /** Commands waiting as positions for MSPs whose queue is full. */
+  public int deferred() {
+    return deferred.size();
+  }
+
   /** The error that stopped the worker, if one did. */
   public Throwable failure() {
     return fatal.get();
@@ -399,6 +440,7 @@ public final class EgressWorker implements AutoCloseable {
     completions.shutdown();
     producer.close(producerGrace);
     executed.close();
+    deferred.close();
     commands.close();
   }
 }

@@ -132,8 +132,9 @@ final class MspLane implements AutoCloseable {
     return true;
   }
 
-  boolean hasRoom() {
-    return pending.get() < capacity;
+  /** How many more commands the queue takes now. */
+  int room() {
+    return capacity - pending.get();
   }
 
   /** One user's call ended: the next of that user's commands may go. */

@@ -16,12 +16,6 @@ final class PartitionProgress {
     next = Math.max(next, offset + 1);
   }
 
-  /** A taken offset given back (its MSP's queue was full): it will be read again. */
-  void givenBack(long offset) {
-    unfinished.remove(offset);
-    next = Math.min(next, offset);
-  }
-
   void finished(long offset) {
     unfinished.remove(offset);
   }

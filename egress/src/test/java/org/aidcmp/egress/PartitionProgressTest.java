@@ -23,14 +23,17 @@ class PartitionProgressTest {
   }
 
   @Test
-  void aGivenBackOffsetIsReadAgainAndHoldsTheCommit() {
+  void aDeferredOffsetHoldsTheCommitWhileLaterOnesFinish() {
     PartitionProgress p = new PartitionProgress();
     p.taken(0);
     p.finished(0);
-    p.taken(1);
-    p.givenBack(1);
+    p.taken(1); // deferred: its MSP's queue was full
+    p.taken(2);
+    p.finished(2);
     assertThat(p.toCommit()).isEqualTo(1);
-    assertThat(p.inFlight()).isZero();
+    p.committed(1);
+    p.finished(1);
+    assertThat(p.toCommit()).isEqualTo(3);
   }
 
   @Test

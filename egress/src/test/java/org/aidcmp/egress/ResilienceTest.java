@@ -58,9 +58,50 @@ class ResilienceTest {
   }
 
   @Test
-  void aFullMspQueuePausesOnlyUntilThereIsRoomAndLosesNothing(SharedKafka.Endpoints kafka) throws Exception {
+  void aDeadMspWithAFullQueueDefersItsCommandsAndHoldsNoPartitionForTheOthers(SharedKafka.Endpoints kafka)
+      throws Exception {
+    try (Harness h = new Harness(kafka, "deferral")) {
+      // mspA's queue holds 2 and it answers nothing: the rest of its commands must wait as positions while
+      // mspS's commands, behind them in the same two partitions, all go through.
+      EgressWorker worker = h.startWorker(h.settings("deferral").perMsp(1, 2)
+          .retryBudget(40, Duration.ofMillis(200), Duration.ofMillis(500)));
+      h.async.faults().all(Fault.hang(Duration.ofSeconds(5)));
+      Map<String, List<String>> deadByUser = new java.util.LinkedHashMap<>();
+      Set<String> dead = new HashSet<>();
+      Set<String> live = new HashSet<>();
+      List<String> users = new ArrayList<>();
+      for (int u = 0; u < 5; u++) {
+        users.add(h.newUser(h.async, 1));
+      }
+      for (int round = 0; round < 4; round++) {
+        for (String user : users) {
+          String id = h.profileStatus("mspA", user, null);
+          dead.add(id);
+          deadByUser.computeIfAbsent(user, unused -> new ArrayList<>()).add(id);
+          live.add(h.profileStatus("mspS", h.newUser(h.sync, 1), null));
+        }
+      }
+      Map<String, List<Aid1Result>> liveDone = h.awaitResults(LIMIT, live);
+      assertThat(liveDone.keySet()).doesNotContainAnyElementsOf(dead);
+      assertThat(worker.deferred()).as("mspA's commands beyond its queue of 2 wait as positions").isGreaterThan(10);
+
+      h.async.faults().clear();
+      Set<String> all = new HashSet<>(dead);
+      all.addAll(live);
+      Map<String, List<Aid1Result>> done = h.awaitResults(LIMIT, all);
+      assertExactlyOnce(h.async, done, dead);
+      assertExactlyOnce(h.sync, done, live);
+      assertThat(worker.deferred()).isZero();
+      // Deferral kept each user's order: the MSP executed every user's commands in the order they were written.
+      deadByUser.forEach((user, sent) -> assertThat(h.async.requests(r -> r.executed() && sent.contains(r.cmpRequestId()))
+          .stream().map(RecordedRequest::cmpRequestId).toList()).as(user).isEqualTo(sent));
+    }
+  }
+
+  @Test
+  void aBacklogPastItsBoundStopsTakingUntilItShrinksAndLosesNothing(SharedKafka.Endpoints kafka) throws Exception {
     try (Harness h = new Harness(kafka, "backpressure")) {
-      h.startWorker(h.settings("backpressure").perMsp(1, 2));
+      h.startWorker(h.settings("backpressure").perMsp(1, 2).maxDeferredCommands(3));
       h.async.faults().all(Fault.latency(Duration.ofMillis(150)));
       Set<String> commands = new HashSet<>();
       for (int i = 0; i < 8; i++) {
