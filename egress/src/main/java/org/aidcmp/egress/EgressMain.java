@@ -18,7 +18,8 @@ import org.aidcmp.schemas.registry.SchemaRegistryClient;
  * ({@code kafka.bootstrap.servers}, {@code schema.registry.url}, {@code cmp.id}, {@code msp.*}):
  * {@code egress.tls.identity} (PEM: the CMP's client key and certificate chain, §6),
  * {@code egress.tls.trusted} (PEM: the CAs of the MSPs' server certificates), {@code egress.group.id},
- * {@code egress.call.timeout.ms}, {@code egress.max.attempts}.
+ * {@code egress.call.timeout.ms}, {@code egress.max.attempts}, {@code egress.state-dir} (the worker's own
+ * directory for its executed-commands store; default {@code <aid.data.dir>/egress}).
  */
 public final class EgressMain {
   private EgressMain() {}
@@ -26,6 +27,8 @@ public final class EgressMain {
   public static EgressSettings settings(AidConfig config, SSLContext tls) {
     return EgressSettings.of(config.require("kafka.bootstrap.servers"), MspRegistry.from(config), tls)
         .groupId(config.get("egress.group.id").orElse("aid-egress"))
+        .stateDir(Path.of(config.get("egress.state-dir")
+            .orElse(Path.of(config.get("aid.data.dir").orElse(".aid/data"), "egress").toString())))
         .callTimeout(Duration.ofMillis(config.getInt("egress.call.timeout.ms", 10_000)))
         .retryBudget(config.getInt("egress.max.attempts", 8), Duration.ofMillis(500), Duration.ofSeconds(30));
   }

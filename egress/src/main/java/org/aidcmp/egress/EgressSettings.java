@@ -32,6 +32,8 @@ public final class EgressSettings {
   int maxDeferredCommands = 1_000_000;
   Duration circuitOpenFor = Duration.ofSeconds(10);
   Duration commitInterval = Duration.ofMillis(200);
+  /** Where the executed-commands store lives across restarts; null: a temporary one per worker. */
+  java.nio.file.Path stateDir;
   io.micrometer.core.instrument.MeterRegistry meterRegistry = io.micrometer.core.instrument.Metrics.globalRegistry;
 
   public static EgressSettings of(String bootstrapServers, MspRegistry msps, SSLContext tls) {
@@ -93,6 +95,15 @@ public final class EgressSettings {
   /** Where metrics go (Micrometer's global registry unless set). */
   public EgressSettings meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
     this.meterRegistry = meterRegistry;
+    return this;
+  }
+
+  /**
+   * The worker's own directory (one per worker: RocksDB locks it). With it, a restart reads only the results
+   * written since it stopped; without, every start reads the whole results topic.
+   */
+  public EgressSettings stateDir(java.nio.file.Path stateDir) {
+    this.stateDir = stateDir;
     return this;
   }
 

@@ -136,6 +136,9 @@ public final class EgressWorker implements AutoCloseable {
       }
       if (!abrupt) {
         commit(progress.keySet());
+        // Read our own latest results into the store now, so the next start on this state directory has none
+        // of them left to read.
+        executed.catchUp();
       }
     } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
       // closing
@@ -398,6 +401,11 @@ public final class EgressWorker implements AutoCloseable {
   /** Commands taken and not yet finished, over all partitions. */
   public int inFlight() {
     return progress.values().stream().mapToInt(PartitionProgress::inFlight).sum();
+  }
+
+  /** How many results the last read of the executed-commands log took in (a restart reads only the tail). */
+  long executedLogRecordsRead() {
+    return executed.lastCatchUpRecords();
   }
 
   /** Commands waiting as positions for MSPs whose queue is full. */

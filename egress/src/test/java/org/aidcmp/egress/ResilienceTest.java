@@ -187,6 +187,40 @@ class ResilienceTest {
     }
   }
 
+  @Test
+  void aRestartOnItsStateDirectoryReadsOnlyNewResultsAndStillRunsNothingTwice(SharedKafka.Endpoints kafka,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path state) throws Exception {
+    try (Harness h = new Harness(kafka, "state")) {
+      EgressSettings settings = h.settings("state").stateDir(state);
+      EgressWorker first = h.startWorker(settings);
+      Set<String> before = new HashSet<>();
+      for (int i = 0; i < 20; i++) {
+        before.add(h.profileStatus("mspS", h.newUser(h.sync, 1), null));
+      }
+      h.awaitResults(LIMIT, before);
+      first.close();
+      assertThat(first.executedLogRecordsRead()).as("at its stop it read its own results into its store")
+          .isEqualTo(before.size());
+
+      // The same commands again (as a replay would bring them) and new ones, to a restarted worker.
+      int requestsBefore = h.sync.requests().size();
+      EgressWorker second = h.startWorker(h.settings("state-after").stateDir(state));
+      Harness.await(LIMIT, () -> second.inFlight() == 0);
+      assertThat(second.executedLogRecordsRead()).as("the restart had no result left to read").isZero();
+      Set<String> after = new HashSet<>();
+      for (int i = 0; i < 5; i++) {
+        after.add(h.profileStatus("mspS", h.newUser(h.sync, 1), null));
+      }
+      Map<String, List<Aid1Result>> done = h.awaitResults(LIMIT, after);
+      Harness.await(LIMIT, () -> second.inFlight() == 0);
+      Set<String> all = new HashSet<>(before);
+      all.addAll(after);
+      assertExactlyOnce(h.sync, h.awaitResults(LIMIT, all), all);
+      assertThat(h.sync.requests()).hasSize(requestsBefore + after.size());
+      assertThat(done.keySet()).containsAll(after);
+    }
+  }
+
   /** Waits until the simulator's request log stops growing (attempts on the wire at the crash have landed). */
   private static int settle(MspSimulator msp) throws InterruptedException {
     int last = -1;
