@@ -5,6 +5,7 @@ import java.util.List;
 import org.aidcmp.lifecycle.route.RoutesProcessor;
 import org.aidcmp.lifecycle.user.UserProcessor;
 import org.aidcmp.lifecycle.vehicle.VehicleProcessor;
+import org.aidcmp.schemas.aid1.Aid1Inbound;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.aidcmp.schemas.serde.AvroSerde;
@@ -45,9 +46,14 @@ public final class LifecycleTopology {
     source(topology, registry, "aid1-inbound", AidTopic.AID1_INBOUND);
     source(topology, registry, "aid1-results", AidTopic.AID1_RESULTS);
     source(topology, registry, "internal-routes", AidTopic.INTERNAL_ROUTES);
-    topology.addProcessor(RoutesProcessor.NAME, RoutesProcessor::new, "aid1-inbound", "aid1-results", "internal-routes");
+    topology.addProcessor(RoutesProcessor.NAME, () -> new RoutesProcessor(settings.routeWait()),
+        "aid1-inbound", "aid1-results", "internal-routes");
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RoutesProcessor.STORE),
         Serdes.String(), AvroSerde.of(Route.class, registry)), RoutesProcessor.NAME);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RoutesProcessor.AWAITING),
+        Serdes.String(), AvroSerde.of(Aid1Inbound.class, registry)), RoutesProcessor.NAME);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RoutesProcessor.AWAITING_UNTIL),
+        Serdes.String(), Serdes.String()), RoutesProcessor.NAME);
     sinks(topology, registry, RoutesProcessor.NAME, AidTopic.INTERNAL_USERS, AidTopic.REPLIES, AidTopic.DLQ);
 
     // 2. users and vehicles

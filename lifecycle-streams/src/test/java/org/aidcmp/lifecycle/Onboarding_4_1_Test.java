@@ -4,7 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.UUID;
+import org.aidcmp.schemas.Envelopes;
 import org.aidcmp.schemas.aid1.SendMspToken;
+import org.aidcmp.schemas.internal.InternalMessage;
+import org.aidcmp.schemas.internal.RouteKind;
+import org.aidcmp.schemas.internal.RouteUpdate;
+import org.aidcmp.schemas.serde.AvroSerializer;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
 import org.aidcmp.schemas.lifecycle.AccountIdIssued;
 import org.aidcmp.schemas.lifecycle.FederationEstablished;
 import org.aidcmp.schemas.lifecycle.OnboardingFailedAtMsp;
@@ -40,10 +49,40 @@ class Onboarding_4_1_Test {
     });
   }
 
+  /**
+   * Under load a Send MSP token can be read before the RouteUpdate the user stage wrote for the account id's
+   * sid (both committed, the route not fetched yet). It waits for the route instead of being refused 404.
+   */
+  @Test
+  void sendMspToken_7_1_4_overtakingTheRouteOfItsAccountId_waitsForItAndFederates() {
+    String sid = h.requestAccountId("user-1", Harness.MSP_A);
+    TestInputTopic<String, SpecificRecord> routes = h.driver().createInputTopic(AidTopic.INTERNAL_ROUTES.topicName(),
+        new StringSerializer(), new AvroSerializer<>(h.registry(), true));
+    // The route is taken away again, so the call comes first, as if the RouteUpdate had not been read yet.
+    routes.pipeInput(sid, routeUpdate(sid, null), h.now());
+    String requestId = h.newRequestId();
+    h.sendMspToken(Harness.MSP_A, sid, UUID.randomUUID().toString(), requestId);
+    assertThat(h.repliesTo(requestId)).isZero();
+
+    routes.pipeInput(sid, routeUpdate(sid, "user-1"), h.now());
+    assertThat(h.replyTo(requestId).getHttpStatus()).isEqualTo(201);
+    assertThat(h.events(FederationEstablished.class)).singleElement()
+        .satisfies(f -> assertThat(f.getCmpUserId()).isEqualTo("user-1"));
+    h.advance(LifecycleSettings.defaults().routeWait().plusSeconds(1));
+    assertThat(h.repliesTo(requestId)).as("released once, never refused afterwards").isEqualTo(1);
+  }
+
+  private InternalMessage routeUpdate(String sid, String cmpUserId) {
+    return new InternalMessage(Envelopes.header(UUID.randomUUID().toString(), "lifecycle-streams", null, null, h.now()),
+        new RouteUpdate(sid, RouteKind.SID, cmpUserId, Harness.MSP_A));
+  }
+
   @Test
   void sendMspToken_7_1_4_unknownAccountId_is404Code10() {
     String requestId = h.newRequestId();
     h.sendMspToken(Harness.MSP_A, UUID.randomUUID().toString(), UUID.randomUUID().toString(), requestId);
+    assertThat(h.repliesTo(requestId)).as("it waits for a route that may not be read yet").isZero();
+    h.advance(LifecycleSettings.defaults().routeWait().plusSeconds(1));
     assertOutcome(h.replyTo(requestId), 404, "10");
   }
 

@@ -21,6 +21,17 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class RoutesDecider {
 
+  /**
+   * §7.1.4: a Send MSP token whose sid has no route may have overtaken the RouteUpdate the user stage wrote when
+   * it issued the account id (both committed, the route not read yet, e.g. under load). It waits for the route
+   * (up to {@link org.aidcmp.lifecycle.LifecycleSettings#routeWait()}) rather than be refused; a route that
+   * exists but is another MSP's is refused at once. msp_token routes are written by this stage itself (token
+   * claims), so calls naming a token never wait.
+   */
+  public static boolean awaitsRoute(Route route, Aid1Inbound call) {
+    return route == null && call.getPayload() instanceof SendMspToken;
+  }
+
   /** §7.1.4 - §7.1.8.2.1: route the MSP's call to its user. */
   public Decision<Route> onMspCall(Route route, Aid1Inbound call, Outputs out) {
     String mspId = mspIdOf(call.getPayload());
