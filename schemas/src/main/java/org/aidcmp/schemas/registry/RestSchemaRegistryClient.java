@@ -156,7 +156,17 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   @Override
   public CompatibilityLevel compatibility(String subject) {
-    JsonNode answer = call("GET", "/config/" + encode(subject) + "?defaultToGlobal=true", null);
+    JsonNode answer;
+    try {
+      answer = call("GET", "/config/" + encode(subject) + "?defaultToGlobal=true", null);
+    } catch (SchemaRegistryException e) {
+      if (e.errorCode() != SchemaRegistryException.SUBJECT_NOT_FOUND) {
+        throw e;
+      }
+      // Apicurio's ccompat API and Karapace answer 40401 for a subject with neither versions nor a level of
+      // its own, where Confluent answers the global level: such a subject has no level but the global one.
+      answer = call("GET", "/config", null);
+    }
     String name = answer.path("compatibilityLevel").asText(answer.path("compatibility").asText());
     return CompatibilityLevel.parse(name)
         .orElseThrow(() -> new SchemaRegistryException("unknown compatibility level '" + name + "'", null));
