@@ -10,12 +10,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Commands taken while their MSP's queue was full, held as positions in the outbound topic only, oldest first per
@@ -35,14 +33,7 @@ final class DeferredCommands implements AutoCloseable {
   private volatile int size;
 
   DeferredCommands(EgressSettings settings) {
-    // No group: it reads positions it is told, and never commits.
-    this.reader = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
-        ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId + "-deferred"),
-        new StringDeserializer(), new ByteArrayDeserializer());
+    this.reader = settings.groupLessReader("deferred", new ByteArrayDeserializer(), 500);
   }
 
   /** True while the MSP has deferred commands: its newer ones must queue behind them, to keep each user's order. */

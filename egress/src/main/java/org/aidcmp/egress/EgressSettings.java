@@ -1,10 +1,15 @@
 package org.aidcmp.egress;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.schemas.topics.AidTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What an {@link EgressWorker} needs: where Kafka and the registry are, the MSPs, the mutual-TLS context it
@@ -35,6 +40,20 @@ public final class EgressSettings {
   /** Where the executed-commands store lives across restarts; null: a temporary one per worker. */
   java.nio.file.Path stateDir;
   io.micrometer.core.instrument.MeterRegistry meterRegistry = io.micrometer.core.instrument.Metrics.globalRegistry;
+
+  /**
+   * A consumer outside the group that reads positions it is given, read_committed, and never commits: for the
+   * executed-commands log and the deferred commands.
+   */
+  <V> KafkaConsumer<String, V> groupLessReader(String purpose, Deserializer<V> values, int maxPollRecords) {
+    return new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords,
+        ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + purpose),
+        new StringDeserializer(), values);
+  }
 
   public static EgressSettings of(String bootstrapServers, MspRegistry msps, SSLContext tls) {
     EgressSettings s = new EgressSettings();

@@ -17,12 +17,10 @@ import org.aidcmp.schemas.aid1.MspCallRef;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Options;
@@ -82,13 +80,7 @@ final class ExecutedCommands implements AutoCloseable {
       throw new IllegalStateException("cannot open the executed-commands store in " + directory
           + " (is another egress worker using this state directory?)", e);
     }
-    this.reader = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000,
-        ConsumerConfig.CLIENT_ID_CONFIG, settings.groupId + "-executed-log"),
-        new StringDeserializer(), new AvroDeserializer<>(registry, Aid1Result.class));
+    this.reader = settings.groupLessReader("executed-log", new AvroDeserializer<>(registry, Aid1Result.class), 2_000);
   }
 
   /** Reads every result written since the position stored (by this or any other worker); polling thread only. */
