@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.aidcmp.schemas.serde.AvroSerializer;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +39,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -66,8 +71,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       swappedIccid still invalidates that profile and deletes it from its vehicle, the code itself is not
  *       sent, since the request failed when egress gave up), a ProfileStatusReceived is reconciled as any
  *       other, the others change nothing. So a redriven Send CSIM status, Request invalidate MSP token or
- *       Request profile status does its work; a redriven Request activation code reserves a profile at the MSP
- *       that no vehicle receives, which redrive says with each one ({@link #LATE_ACTIVATION_CODE}).</li>
+ *       Request profile status does its work; a redriven Request activation code asks the MSP for a profile that
+ *       no vehicle receives, which redrive says with each one ({@link #LATE_ACTIVATION_CODE}).</li>
  *   <li>Any other letter (also an egress letter whose value does not decode) is republished as it was: its key
  *       and value bytes unchanged (they are already in Confluent's wire format) to its source topic and
  *       partition, with the record header {@value #REDRIVE_HEADER} = {@code <dlq partition>:<dlq offset>}. A
@@ -75,8 +80,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       there, with its headers; if retention has removed it, that is said and the letter skipped. Unlike a
  *       command, a republished record has no id of its own: redriving it twice processes it twice.</li>
  * </ul>
- * One idempotent producer (acks=all) writes everything and is flushed before the outcome is known. A dry run plans
- * the same actions (it reads, decodes and asks the registry for the schema id) and writes nothing.
+ * Redrive writes only to topics and partitions that exist (the producer could make a broker that auto-creates
+ * topics create one out of a letter's topic name): a letter for any other fails. One idempotent producer
+ * (acks=all) writes everything and is flushed before the outcome is known. A dry run plans the same actions (it
+ * reads, decodes and asks the registry for the schema id) and writes nothing.
  */
 public final class DeadLetters implements AutoCloseable {
   /** The stage egress writes its dead letters under (EgressWorker.STAGE). */
@@ -393,18 +400,19 @@ public final class DeadLetters implements AutoCloseable {
   public record Action(Position letter, Outcome outcome, String topic, Integer partition, Long offset,
                        String commandId, String detail, boolean dryRun) {
     public String line() {
-      String where = topic == null ? "" : " to " + topic + ":" + partition + (offset == null ? "" : ":" + offset);
+      String where = topic == null ? ""
+          : " to " + topic + (partition == null ? "" : ":" + partition) + (offset == null ? "" : ":" + offset);
       String verb = switch (outcome) {
         case NEW_COMMAND -> (dryRun ? "would write" : "wrote") + " command " + commandId + where;
         case REPUBLISHED -> (dryRun ? "would republish" : "republished") + where;
         case SKIPPED -> "skipped";
-        case FAILED -> "FAILED" + (topic == null ? "" : " writing to " + topic + ":" + partition);
+        case FAILED -> "FAILED" + (topic == null ? "" : " writing" + where);
       };
       return String.format("%-8s %s%s", letter, verb, detail == null ? "" : ": " + oneLine(detail));
     }
 
-    Action written(long at) {
-      return new Action(letter, outcome, topic, partition, at, commandId, detail, false);
+    Action written(RecordMetadata at) {
+      return new Action(letter, outcome, topic, at.partition(), at.offset(), commandId, detail, false);
     }
 
     Action failed(String why) {
@@ -435,8 +443,10 @@ public final class DeadLetters implements AutoCloseable {
     Listing listing = list(selection);
     List<Action> actions = new ArrayList<>();
     List<Planned> planned = new ArrayList<>();
+    Map<String, Integer> partitionsOf = partitionsOf(listing.letters().stream().map(Letter::letter)
+        .filter(java.util.Objects::nonNull).map(DeadLetter::getSourceTopic).collect(Collectors.toSet()));
     for (Letter letter : listing.letters()) {
-      Planned p = plan(letter, dryRun);
+      Planned p = plan(letter, partitionsOf, dryRun);
       if (p.record() == null) {
         actions.add(p.action());
       } else {
@@ -455,48 +465,80 @@ public final class DeadLetters implements AutoCloseable {
     return new Redrive(actions, dryRun);
   }
 
-  private Planned plan(Letter l, boolean dryRun) {
+  private Planned plan(Letter l, Map<String, Integer> partitionsOf, boolean dryRun) {
     if (l.letter() == null) {
       return new Planned(new Action(l.at(), Outcome.FAILED, null, null, null, null,
           "not a dead letter: " + l.unreadable(), dryRun), null);
     }
     DeadLetter letter = l.letter();
+    String topic = letter.getSourceTopic();
+    Integer partition = partition(letter);
+    if (letter.getValue() == null && (partition == null || letter.getSourceOffset() < 0)) {
+      return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null,
+          "the letter holds no record and names no position to read it from", dryRun), null);
+    }
+    Integer partitions = partitionsOf.get(topic);
+    if (partitions == null) {
+      // Never by the producer: a broker that auto-creates topics would make one out of a letter's typo.
+      return new Planned(new Action(l.at(), Outcome.FAILED, null, null, null, null,
+          "there is no topic " + topic + " to write to", dryRun), null);
+    }
+    if (partition != null && partition >= partitions) {
+      return new Planned(new Action(l.at(), Outcome.FAILED, null, null, null, null,
+          topic + " has " + partitions + " partitions, not " + (partition + 1), dryRun), null);
+    }
     List<Header> headers = new ArrayList<>();
     headers.add(new RecordHeader(REDRIVE_HEADER, l.at().toString().getBytes(StandardCharsets.UTF_8)));
-    Action action = new Action(l.at(), Outcome.REPUBLISHED, letter.getSourceTopic(), letter.getSourcePartition(),
-        null, null, null, dryRun);
+    Action republish = new Action(l.at(), Outcome.REPUBLISHED, topic, partition, null, null, null, dryRun);
     try {
       if (l.command() != null) {
         Aid1Outbound command = redriven(l.command(), l.at());
-        byte[] value = commandWriter.serialize(letter.getSourceTopic(), command);
-        return new Planned(new Action(l.at(), Outcome.NEW_COMMAND, letter.getSourceTopic(),
-            letter.getSourcePartition(), null, command.getHeader().getMessageId(),
-            "redrive of command " + l.command().getHeader().getMessageId()
+        return new Planned(new Action(l.at(), Outcome.NEW_COMMAND, topic, partition, null,
+            command.getHeader().getMessageId(), "redrive of command " + l.command().getHeader().getMessageId()
                 + (l.command().getPayload() instanceof ActivationCodeRequest ? LATE_ACTIVATION_CODE : ""), dryRun),
-            new ProducerRecord<>(letter.getSourceTopic(), partition(letter), null,
-                bytesOrNull(letter.getKey()), value, headers));
+            new ProducerRecord<>(topic, partition, null, bytesOrNull(letter.getKey()),
+                commandWriter.serialize(topic, command), headers));
       }
       if (letter.getValue() != null) {
-        return new Planned(action, new ProducerRecord<>(letter.getSourceTopic(), partition(letter), null,
-            bytesOrNull(letter.getKey()), bytes(letter.getValue()), headers));
-      }
-      if (letter.getSourcePartition() < 0 || letter.getSourceOffset() < 0) {
-        return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null,
-            "the letter holds no record and names no position to read it from", dryRun), null);
+        return new Planned(republish, new ProducerRecord<>(topic, partition, null, bytesOrNull(letter.getKey()),
+            bytes(letter.getValue()), headers));
       }
       Original original = original(letter);
       if (original.record() == null) {
         return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null, original.why(), dryRun), null);
       }
       original.record().headers().forEach(headers::add);
-      return new Planned(new Action(l.at(), Outcome.REPUBLISHED, letter.getSourceTopic(),
-          letter.getSourcePartition(), null, null, "read back from " + letter.getSourceTopic() + ":"
-          + letter.getSourcePartition() + ":" + letter.getSourceOffset(), dryRun),
-          new ProducerRecord<>(letter.getSourceTopic(), letter.getSourcePartition(), null, original.record().key(),
-              original.record().value(), headers));
+      return new Planned(new Action(l.at(), Outcome.REPUBLISHED, topic, partition, null, null,
+          "read back from " + topic + ":" + partition + ":" + letter.getSourceOffset(), dryRun),
+          new ProducerRecord<>(topic, partition, null, original.record().key(), original.record().value(), headers));
     } catch (RuntimeException e) {
-      return new Planned(action.failed(e.getMessage()), null);
+      return new Planned(republish.failed(e.getMessage()), null);
     }
+  }
+
+  /** Partitions per topic, of the topics that exist. */
+  private Map<String, Integer> partitionsOf(Set<String> topics) {
+    Map<String, Integer> partitions = new HashMap<>();
+    if (topics.isEmpty()) {
+      return partitions;
+    }
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      for (var described : admin.describeTopics(topics).topicNameValues().entrySet()) {
+        try {
+          partitions.put(described.getKey(), described.getValue().get(30, TimeUnit.SECONDS).partitions().size());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException || e.getCause() instanceof InvalidTopicException)) {
+            throw new IllegalStateException("could not describe " + described.getKey() + ": " + e.getCause(), e);
+          }
+        } catch (TimeoutException e) {
+          throw new IllegalStateException("could not describe " + described.getKey() + " within 30 s", e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+    }
+    return partitions;
   }
 
   /** The command again under an id of its own, derived from the original and the letter (see the class comment). */
@@ -566,7 +608,7 @@ public final class DeadLetters implements AutoCloseable {
       for (int i = 0; i < planned.size(); i++) {
         Action action = planned.get(i).action();
         try {
-          done.add(action.written(sent.get(i).get(30, TimeUnit.SECONDS).offset()));
+          done.add(action.written(sent.get(i).get(30, TimeUnit.SECONDS)));
         } catch (ExecutionException e) {
           done.add(action.failed(e.getCause().toString()));
         } catch (TimeoutException e) {

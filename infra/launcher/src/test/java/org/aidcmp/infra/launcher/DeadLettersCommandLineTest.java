@@ -63,11 +63,12 @@ class DeadLettersCommandLineTest {
 
   @Test
   void listAndADryRunPrintALinePerLetterAndASummary(Endpoints endpoints) throws Exception {
-    String source = "test.cli." + java.util.UUID.randomUUID();
     Path config = Files.createTempFile("aid-dlq-", ".properties");
     Files.writeString(config, "kafka.bootstrap.servers=" + endpoints.kafkaBootstrapServers() + "\n"
         + "schema.registry.url=" + endpoints.schemaRegistryUrl() + "\n");
     try (DeadLetterFixtures f = new DeadLetterFixtures(endpoints)) {
+      // On the contract's aid.dlq.v1, which other tests share: this test's letters are those from its own topic.
+      String source = f.topic("cli");
       f.undecodableLetter(AidTopic.DLQ.topicName(), new ConsumerRecord<>(source, 0, 3L,
           DeadLetterFixtures.utf8("VIN-CLI"), new byte[] {9, 9}), "Unknown magic byte 9");
 

@@ -241,6 +241,24 @@ class DeadLettersTest {
     assertThat(f.readAll(source)).isEmpty();
   }
 
+  @Test
+  void aLetterFromATopicThatIsNotThereFailsAndNoTopicIsCreated() throws Exception {
+    String missing = "test.missing." + f.suffix;
+    RecordMetadata letter = f.undecodableLetter(dlq,
+        new ConsumerRecord<>(missing, 0, 0L, utf8("VIN-3"), new byte[] {7}), "Unknown magic byte 7");
+
+    try (DeadLetters deadLetters = f.deadLetters(dlq)) {
+      DeadLetters.Redrive redrive = deadLetters.redrive(Selection.ANY, false);
+      assertThat(redrive.failed()).isTrue();
+      assertThat(action(redrive, letter).outcome()).isEqualTo(Outcome.FAILED);
+      assertThat(action(redrive, letter).line()).contains("there is no topic " + missing);
+    }
+    try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        f.endpoints.kafkaBootstrapServers()))) {
+      assertThat(admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS)).doesNotContain(missing);
+    }
+  }
+
   private static Position at(RecordMetadata m) {
     return new Position(m.partition(), m.offset());
   }
