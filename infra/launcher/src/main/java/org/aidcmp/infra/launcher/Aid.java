@@ -36,6 +36,9 @@ public final class Aid {
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)
         topics   list the topic catalogue
+        dlq      list the dead letters of aid.dlq.v1 on a running platform, or redrive them (aid dlq --help):
+                 dlq list    [--stage S] [--topic T] [--since ISO-INSTANT] [--limit N] [--offset P:O ...]
+                 dlq redrive [the same] [--all] [--dry-run]
         config   print the configuration in force (secrets masked)
         help     this text
 
@@ -67,6 +70,8 @@ public final class Aid {
         return samples(AidConfig.load(configFile, System.getenv()));
       case "topics":
         return topics();
+      case "dlq":
+        return dlq(configFile, rest.subList(1, rest.size()));
       case "config":
         AidConfig.load(configFile, System.getenv()).describe().forEach((k, v) -> out.println(k + "=" + v));
         return 0;
@@ -159,6 +164,45 @@ public final class Aid {
     out.printf("aid: published %d sample records (one per message type) to %d topics%n", count,
         AidTopic.values().length);
     return 0;
+  }
+
+  /** How long dlq may take to read the dead-letter topic to its end (and one source record back). */
+  private static final Duration DLQ_READ_LIMIT = Duration.ofSeconds(60);
+
+  /** {@code aid dlq}: the parsing and printing; what list and redrive do is {@link DeadLetters}'. */
+  private int dlq(Path configFile, List<String> args) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(DeadLetters.Request.USAGE);
+      return 0;
+    }
+    DeadLetters.Request request;
+    try {
+      request = DeadLetters.Request.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aid dlq: " + e.getMessage());
+      System.err.print(DeadLetters.Request.USAGE);
+      return 2;
+    }
+    AidConfig config = AidConfig.load(configFile, System.getenv());
+    Endpoints endpoints = runningEndpoints(config);
+    try (SchemaRegistryClient registry = registryClient(config, endpoints);
+        DeadLetters deadLetters = new DeadLetters(endpoints.kafkaBootstrapServers(), registry,
+            AidTopic.DLQ.topicName(), DLQ_READ_LIMIT)) {
+      if (request.redrive()) {
+        DeadLetters.Redrive redrive = deadLetters.redrive(request.selection(), request.dryRun());
+        redrive.actions().forEach(a -> out.println(a.line()));
+        out.println("aid dlq: " + redrive.summary());
+        return redrive.failed() ? 1 : 0;
+      }
+      DeadLetters.Listing listing = deadLetters.list(request.selection());
+      listing.letters().forEach(l -> out.println(l.line()));
+      out.println("aid dlq: " + listing.summary());
+      return 0;
+    } catch (RuntimeException e) {
+      // Kafka or the registry not there, the topic missing, the read not done in time: said in one line.
+      System.err.println("aid dlq: " + e);
+      return 1;
+    }
   }
 
   static SchemaRegistryClient registryClient(AidConfig config, Endpoints endpoints) {

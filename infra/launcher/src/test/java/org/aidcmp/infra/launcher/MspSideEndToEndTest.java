@@ -147,7 +147,8 @@ class MspSideEndToEndTest {
     events = new TopicLog<>(AidTopic.LIFECYCLE_EVENTS.topicName(), LifecycleEvent.class);
   }
 
-  private static MspRegistry.Msp msp(String id, URI base, MspRegistry.OutboundAuth auth, String apiKey,
+  /** A registry entry for a simulated MSP (also used by {@link DeadLettersRedriveEndToEndTest}). */
+  static MspRegistry.Msp msp(String id, URI base, MspRegistry.OutboundAuth auth, String apiKey,
                                      String user, String password) {
     return new MspRegistry.Msp(id, id, base, auth, apiKey, user, password, "inbound" + id, null,
         new byte[32], new byte[16], MspRegistry.PhoneCipher.AES_GCM, List.of(), null, null, Set.of("DELETED"));
