@@ -71,8 +71,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       swappedIccid still invalidates that profile and deletes it from its vehicle, the code itself is not
  *       sent, since the request failed when egress gave up), a ProfileStatusReceived is reconciled as any
  *       other, the others change nothing. So a redriven Send CSIM status, Request invalidate MSP token or
- *       Request profile status does its work; a redriven Request activation code asks the MSP for a profile that
- *       no vehicle receives, which redrive says with each one ({@link #LATE_ACTIVATION_CODE}).</li>
+ *       Request profile status does its work. A Request activation code is not redriven (skipped, with
+ *       {@link #ACTIVATION_CODE_NOT_REDRIVEN}): its request failed when egress gave up, the vehicle was told
+ *       (§7.2.2) and asks again (§7.2.1); a code got now would reach no vehicle, and a profile the MSP swapped
+ *       out for it would still be deleted.</li>
  *   <li>Any other letter (also an egress letter whose value does not decode) is republished as it was: its key
  *       and value bytes unchanged (they are already in Confluent's wire format) to its source topic and
  *       partition, with the record header {@value #REDRIVE_HEADER} = {@code <dlq partition>:<dlq offset>}. A
@@ -93,11 +95,12 @@ public final class DeadLetters implements AutoCloseable {
   /** header.source of the commands a redrive writes. */
   static final String SOURCE = "aid-dlq";
   /**
-   * Said with every redriven Request activation code: the topology failed that request when egress gave up and no
-   * longer waits for its code (UserDecider.onMspResult, lateSwap).
+   * Why a Request activation code is skipped: the topology failed that request when egress gave up and no longer
+   * waits for its code (UserDecider.onMspResult, lateSwap); the vehicle asks again.
    */
-  static final String LATE_ACTIVATION_CODE = "; note: nobody waits for this AC any more, the vehicle will not get it,"
-      + " and a profile the MSP swaps out for it is still deleted";
+  static final String ACTIVATION_CODE_NOT_REDRIVEN = "a Request activation code is not redriven: its request failed"
+      + " when egress gave up and the vehicle was told (§7.2.2); the vehicle asks again (§7.2.1), and a code got now"
+      + " would reach no vehicle while a profile the MSP swapped out for it would still be deleted";
   /** Reasons are written by our code; still, one line each and never a page of someone's payload. */
   static final int REASON_LIMIT = 200;
 
@@ -387,7 +390,7 @@ public final class DeadLetters implements AutoCloseable {
     NEW_COMMAND,
     /** The original record was (or would be) written again. */
     REPUBLISHED,
-    /** Nothing to write: the original record is gone, or the letter names none. */
+    /** Nothing to write: the original record is gone, the letter names none, or it is a Request activation code. */
     SKIPPED,
     /** It should have been written and was not, or the selection named a letter that is not there. */
     FAILED
@@ -490,12 +493,16 @@ public final class DeadLetters implements AutoCloseable {
     List<Header> headers = new ArrayList<>();
     headers.add(new RecordHeader(REDRIVE_HEADER, l.at().toString().getBytes(StandardCharsets.UTF_8)));
     Action republish = new Action(l.at(), Outcome.REPUBLISHED, topic, partition, null, null, null, dryRun);
+    if (l.command() != null && l.command().getPayload() instanceof ActivationCodeRequest) {
+      return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null, ACTIVATION_CODE_NOT_REDRIVEN,
+          dryRun), null);
+    }
     try {
       if (l.command() != null) {
         Aid1Outbound command = redriven(l.command(), l.at());
         return new Planned(new Action(l.at(), Outcome.NEW_COMMAND, topic, partition, null,
-            command.getHeader().getMessageId(), "redrive of command " + l.command().getHeader().getMessageId()
-                + (l.command().getPayload() instanceof ActivationCodeRequest ? LATE_ACTIVATION_CODE : ""), dryRun),
+            command.getHeader().getMessageId(), "redrive of command " + l.command().getHeader().getMessageId(),
+            dryRun),
             new ProducerRecord<>(topic, partition, null, bytesOrNull(letter.getKey()),
                 commandWriter.serialize(topic, command), headers));
       }
