@@ -42,9 +42,10 @@ final class ResultMapper {
       Object payload = payload(command, outcome, r);
       return new Mapped(envelope(command, payload), null);
     } catch (RuntimeException unreadable) {
-      // A 2xx whose body we cannot read: retrying would not change it, so it is a give-up for a human.
-      return gaveUp(command, outcome, "unreadable HTTP " + r.status() + " answer: " + unreadable.getMessage(),
-          r.status());
+      // A 2xx whose body we cannot read: retrying would not change it, so it is a give-up for a human. Only the
+      // kind of error: a parser's message quotes the body, which can hold an activation code.
+      return gaveUp(command, outcome, "unreadable HTTP " + r.status() + " answer ("
+          + unreadable.getClass().getSimpleName() + ")", r.status());
     }
   }
 
