@@ -12,7 +12,16 @@ public final class Responses {
 
   public static void error(Context ctx, int status, String code, String error) {
     ObjectNode body = Json.MAPPER.createObjectNode().put("code", code).put("error", error);
-    ctx.status(status).contentType("application/json").result(body.toString());
+    send(ctx, status, body.toString());
+  }
+
+  /**
+   * JSON as UTF-8 bytes (RFC 8259 §8.1), with the charset named: a String result would be encoded in the server's
+   * default charset, ISO-8859-1, and garble any non-ASCII text (a customer group, an MSP's error).
+   */
+  static void send(Context ctx, int status, String json) {
+    ctx.status(status).contentType("application/json; charset=utf-8")
+        .result(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   public static void error(Context ctx, ApiError e) {
@@ -31,13 +40,13 @@ public final class Responses {
       error(ctx, outcome.httpStatus(), outcome.httpStatus() >= 500 ? "90" : NO_DETAIL,
           outcome.httpStatus() == 404 ? "Not found" : "Request refused");
     } else if (outcome.body() != null && outcome.httpStatus() != 204) {
-      ctx.status(outcome.httpStatus()).contentType("application/json").result(outcome.body());
+      send(ctx, outcome.httpStatus(), outcome.body());
     } else {
       ctx.status(outcome.httpStatus());
     }
   }
 
   public static void json(Context ctx, int status, ObjectNode body) {
-    ctx.status(status).contentType("application/json").result(body.toString());
+    send(ctx, status, body.toString());
   }
 }

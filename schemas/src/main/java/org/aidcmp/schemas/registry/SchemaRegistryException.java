@@ -10,6 +10,8 @@ public class SchemaRegistryException extends RuntimeException {
   public static final int VERSION_NOT_FOUND = 40402;
   public static final int SCHEMA_NOT_FOUND = 40403;
   public static final int INCOMPATIBLE_SCHEMA = 409;
+  /** What Confluent Schema Registry answers for an incompatible schema since 8.0.4 and 8.1.2 (before: 409). */
+  public static final int INCOMPATIBLE_SCHEMA_SINCE_8 = 40901;
   public static final int INVALID_SCHEMA = 42201;
 
   private final int httpStatus;
@@ -33,6 +35,11 @@ public class SchemaRegistryException extends RuntimeException {
 
   public int errorCode() {
     return errorCode;
+  }
+
+  /** The schema breaks the subject's compatibility level (HTTP 409, whichever of Confluent's two codes). */
+  public boolean isIncompatibleSchema() {
+    return httpStatus == 409 && (errorCode == INCOMPATIBLE_SCHEMA || errorCode == INCOMPATIBLE_SCHEMA_SINCE_8);
   }
 
   public boolean isNotFound() {

@@ -30,6 +30,11 @@ class RegistryClientAgainstEmbeddedRegistryTest {
   }
 
   @Test
+  void textBeyondAsciiComesBackAsItWent(Endpoints endpoints) {
+    conformance(endpoints).textBeyondAsciiComesBackAsItWent();
+  }
+
+  @Test
   void configPerSubjectDecidesWhatIsAccepted(Endpoints endpoints) {
     conformance(endpoints).configPerSubjectDecidesWhatIsAccepted();
   }

@@ -49,6 +49,7 @@ public final class RegistryConformance {
             this::theSameSchemaRegisteredTwiceGetsTheSameIdAndCanBeFetchedById),
         new Check("aBackwardIncompatibleChangeIsRefusedWithConfluents409",
             this::aBackwardIncompatibleChangeIsRefusedWithConfluents409),
+        new Check("textBeyondAsciiComesBackAsItWent", this::textBeyondAsciiComesBackAsItWent),
         new Check("configPerSubjectDecidesWhatIsAccepted", this::configPerSubjectDecidesWhatIsAccepted),
         new Check("aSubjectWithoutALevelOfItsOwnHasTheGlobalOne", this::aSubjectWithoutALevelOfItsOwnHasTheGlobalOne),
         new Check("theContractsSchemasRegisterUnderTheirSubjects", this::theContractsSchemasRegisterUnderTheirSubjects),
@@ -93,7 +94,10 @@ public final class RegistryConformance {
     }
   }
 
-  /** Under the default BACKWARD level, a breaking change tests incompatible and is refused with 409/409. */
+  /**
+   * Under the default BACKWARD level, a breaking change tests incompatible and is refused with HTTP 409 and
+   * Confluent's error_code for it: 409, or 40901 since Confluent 8.0.4 / 8.1.2.
+   */
   public void aBackwardIncompatibleChangeIsRefusedWithConfluents409() {
     String subject = subject();
     try (RestSchemaRegistryClient client = client()) {
@@ -103,8 +107,26 @@ public final class RegistryConformance {
       assertThatThrownBy(() -> client.register(subject, breaking))
           .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
             assertThat(e.httpStatus()).isEqualTo(409);
-            assertThat(e.errorCode()).isEqualTo(409);
+            assertThat(e.errorCode()).isIn(SchemaRegistryException.INCOMPATIBLE_SCHEMA,
+                SchemaRegistryException.INCOMPATIBLE_SCHEMA_SINCE_8);
+            assertThat(e.isIncompatibleSchema()).isTrue();
           });
+    }
+  }
+
+  /**
+   * A schema's text beyond ASCII comes back as it went (our schemas' docs cite "§" sections): JSON is UTF-8.
+   * Our embedded registry once answered in ISO-8859-1, which our client read as U+FFFD and Confluent's Java
+   * deserializer refused outright.
+   */
+  public void textBeyondAsciiComesBackAsItWent() {
+    String doc = "§5.1.1 Größe – ü";
+    Schema schema = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Text\",\"namespace\":\"test\","
+        + "\"doc\":\"" + doc + "\",\"fields\":[{\"name\":\"a\",\"type\":\"string\",\"doc\":\"" + doc + "\"}]}");
+    try (RestSchemaRegistryClient client = client(); RestSchemaRegistryClient uncached = client()) {
+      Schema back = uncached.schemaById(client.register(subject(), schema));
+      assertThat(back.getDoc()).isEqualTo(doc);
+      assertThat(back.getField("a").doc()).isEqualTo(doc);
     }
   }
 

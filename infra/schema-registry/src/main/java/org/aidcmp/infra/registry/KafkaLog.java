@@ -165,6 +165,26 @@ final class KafkaLog implements AutoCloseable {
     }
   }
 
+  /**
+   * The topic just created may not be in the broker's metadata yet (KRaft propagates it a moment later; seen on a
+   * loaded machine): an unknown topic is asked again until the timeout.
+   */
+  private TopicDescription describe(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(partition.topic())).allTopicNames()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(partition.topic());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   private void ensureTopic() {
     Map<String, Object> conf = new HashMap<>(clientConfig);
     conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -182,9 +202,7 @@ final class KafkaLog implements AutoCloseable {
           throw e;
         }
       }
-      TopicDescription description =
-          admin.describeTopics(List.of(partition.topic())).allTopicNames()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(partition.topic());
+      TopicDescription description = describe(admin);
       if (description.partitions().size() != 1) {
         throw new IllegalStateException("schema store topic " + partition.topic() + " has "
             + description.partitions().size() + " partitions; it must have exactly one");

@@ -186,15 +186,24 @@ final class RegistryRoutes {
   }
 
   private static void send(Context ctx, Object body) throws JsonProcessingException {
-    ctx.status(200).contentType(CONTENT_TYPE).result(JSON.writeValueAsString(body));
+    respond(ctx, 200, JSON.writeValueAsString(body));
   }
 
   private static void sendRaw(Context ctx, String schema) {
-    ctx.status(200).contentType(CONTENT_TYPE).result(schema);
+    respond(ctx, 200, schema);
   }
 
   private static void error(Context ctx, int status, int code, String message) {
     ObjectNode body = JSON.createObjectNode().put("error_code", code).put("message", message);
-    ctx.status(status).contentType(CONTENT_TYPE).result(body.toString());
+    respond(ctx, status, body.toString());
+  }
+
+  /**
+   * JSON is UTF-8 (RFC 8259 §8.1). As bytes: a String result is encoded in the content type's charset, which
+   * Confluent's type does not name, so the server's default (ISO-8859-1) garbled every "§" of our schemas' docs
+   * and Confluent's own Java deserializer could not read them.
+   */
+  private static void respond(Context ctx, int status, String json) {
+    ctx.status(status).contentType(CONTENT_TYPE).result(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }
