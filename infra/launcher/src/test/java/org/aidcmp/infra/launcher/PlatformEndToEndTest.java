@@ -92,7 +92,7 @@ class PlatformEndToEndTest {
         .status()).isEqualTo(201);
     assertThat(platform.touchpoint(user, "POST", "/api/v1/terms/acceptance", "{}").status()).isEqualTo(200);
 
-    TestPlatform.Answer withdrawn = platform.touchpoint(user, "POST", "/api/v1/subscriptions/" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+    Touchpoint.Answer withdrawn = platform.touchpoint(user, "POST", "/api/v1/subscriptions/" + URLEncoder.encode(token, StandardCharsets.UTF_8)
         + "/withdraw", "{}");
     assertThat(withdrawn.status()).as(withdrawn.body().toString()).isEqualTo(202);
     assertThat(withdrawn.body().toString()).contains("https://portal.msp-a.example/withdraw");
