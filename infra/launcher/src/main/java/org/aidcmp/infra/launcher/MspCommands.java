@@ -138,13 +138,13 @@ final class MspCommands {
     if (o.containsKey("error")) {
       return cmp.sendMspToken(accountId, CmpClient.SendMspToken.refused(o.get("error")));
     }
-    String token = o.get("msp-token");
-    if (token == null) {
-      token = UUID.randomUUID().toString();
-      out.println("msp_token " + token);
-    }
-    return cmp.sendMspToken(accountId, new CmpClient.SendMspToken(token, o.get("phone-number"),
+    String token = o.containsKey("msp-token") ? o.get("msp-token") : UUID.randomUUID().toString();
+    CmpClient.Answer answer = cmp.sendMspToken(accountId, new CmpClient.SendMspToken(token, o.get("phone-number"),
         o.getOrDefault("subscription-type", "private"), o.get("customer-group"), null));
+    if (!o.containsKey("msp-token")) {
+      out.println("msp_token " + token); // the one the later commands name
+    }
+    return answer;
   }
 
   // serve ------------------------------------------------------------------------------------------------
