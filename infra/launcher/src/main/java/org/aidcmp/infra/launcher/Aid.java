@@ -68,7 +68,7 @@ public final class Aid {
       case "up":
         return up(AidConfig.load(configFile, System.getenv()), rest.contains("--stack-only"));
       case "msp":
-        return new MspCommands(AidConfig.load(configFile, System.getenv()), out).run(rest.subList(1, rest.size()));
+        return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "samples":
         return samples(AidConfig.load(configFile, System.getenv()));
       case "topics":
@@ -86,6 +86,22 @@ public final class Aid {
         System.err.print(USAGE);
         return 2;
     }
+  }
+
+  /** aid msp: help without touching the data directory; a configuration it cannot use said in one line. */
+  private int msp(AidConfig config, List<String> args) throws InterruptedException {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+      out.print(MspCommands.USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    MspCommands commands;
+    try {
+      commands = new MspCommands(config, out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aid msp: " + e.getMessage());
+      return 2;
+    }
+    return commands.run(args);
   }
 
   private int topics() {

@@ -87,11 +87,8 @@ final class MspCommands {
     this.out = out;
   }
 
+  /** One command; {@code args} start with its name (help is answered before the credentials are touched). */
   int run(List<String> args) throws InterruptedException {
-    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
-      out.print(USAGE);
-      return args.isEmpty() ? 2 : 0;
-    }
     String command = args.get(0);
     try {
       if (!OPTIONS.containsKey(command)) {
@@ -127,7 +124,7 @@ final class MspCommands {
       System.err.println("aid msp: " + e.getMessage());
       return 2;
     } catch (java.io.IOException e) {
-      System.err.println("aid msp: no answer from the platform: " + e);
+      System.err.println("aid msp: no answer from the platform at " + aid1Url() + " (is aid up running?): " + e);
       return 1;
     }
   }
