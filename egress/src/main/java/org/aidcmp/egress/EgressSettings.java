@@ -13,7 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What an {@link EgressWorker} needs: where Kafka and the registry are, the MSPs, the mutual-TLS context it
- * calls them with, and the retry budget. Topic names are settable so tests can isolate themselves.
+ * calls each of them with, and the retry budget. Topic names are settable so tests can isolate themselves.
  */
 public final class EgressSettings {
   String bootstrapServers;
@@ -22,7 +22,7 @@ public final class EgressSettings {
   String resultsTopic = AidTopic.AID1_RESULTS.topicName();
   String dlqTopic = AidTopic.DLQ.topicName();
   MspRegistry msps;
-  SSLContext tls;
+  MspTls tls;
   Duration connectTimeout = Duration.ofSeconds(5);
   /** Per attempt, until the response headers arrive. §7.1.8.1 gives a synchronous MSP 3 s; leave it room. */
   Duration callTimeout = Duration.ofSeconds(10);
@@ -55,7 +55,13 @@ public final class EgressSettings {
         new StringDeserializer(), values);
   }
 
+  /** Every MSP called with the same context: one client certificate, one set of trusted CAs. */
   public static EgressSettings of(String bootstrapServers, MspRegistry msps, SSLContext tls) {
+    return of(bootstrapServers, msps, MspTls.same(Objects.requireNonNull(tls)));
+  }
+
+  /** Each MSP called with its own context (§6: trust and client certificate are agreed per MSP). */
+  public static EgressSettings of(String bootstrapServers, MspRegistry msps, MspTls tls) {
     EgressSettings s = new EgressSettings();
     s.bootstrapServers = Objects.requireNonNull(bootstrapServers);
     s.msps = Objects.requireNonNull(msps);

@@ -79,7 +79,7 @@ final class MspLane implements AutoCloseable {
     this.scheduler = scheduler;
     this.httpExecutor = Executors.newCachedThreadPool(daemon("egress-http-" + msp.id()));
     this.http = HttpClient.newBuilder()
-        .sslContext(settings.tls)
+        .sslContext(settings.tls.context(msp))
         .connectTimeout(settings.connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
         .executor(httpExecutor)
@@ -217,9 +217,15 @@ final class MspLane implements AutoCloseable {
         .handle((response, error) -> new CallOutcome(response, error == null ? null : unwrap(error), attempts.get()));
   }
 
-  /** Connection errors, timeouts and an open circuit are worth another attempt. */
+  /**
+   * Connection errors, timeouts and an open circuit are worth another attempt; a TLS handshake that refused a
+   * certificate is not ({@link MspTls#certificateRefused}).
+   */
   static boolean retryable(Throwable t) {
     Throwable cause = unwrap(t);
+    if (MspTls.certificateRefused(cause)) {
+      return false;
+    }
     return cause instanceof IOException || cause instanceof CallNotPermittedException;
   }
 

@@ -32,7 +32,16 @@ final class ResultMapper {
   Mapped map(MspCommand command, CallOutcome outcome) {
     MspResponse r = outcome.response();
     if (r == null) {
-      String reason = "no answer after " + outcome.attempts() + " attempts: " + describe(outcome.failure());
+      String reason;
+      if (MspTls.serverCertificateRefused(outcome.failure())) {
+        reason = "the MSP's server certificate is not trusted (not retried; check msp." + command.mspId()
+            + ".server-ca or egress.tls.trusted): " + describe(outcome.failure());
+      } else if (MspTls.clientCertificateRefused(outcome.failure())) {
+        reason = "the MSP refused the CMP's client certificate (not retried; check msp." + command.mspId()
+            + ".client-identity or egress.tls.identity): " + describe(outcome.failure());
+      } else {
+        reason = "no answer after " + outcome.attempts() + " attempts: " + describe(outcome.failure());
+      }
       return gaveUp(command, outcome, reason, null);
     }
     if (r.retryable()) {

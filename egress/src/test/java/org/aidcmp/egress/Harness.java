@@ -97,8 +97,12 @@ final class Harness implements AutoCloseable {
 
   /** Settings for a test: a small retry budget with short backoff, so give-ups come within seconds. */
   EgressSettings settings(String group) {
-    return EgressSettings.of(endpoints.bootstrapServers(), msps,
-            Tls.clientContext(cmpCa.issueClient(CMP_ID), List.of(mspCa.certificate())))
+    return settings(group, msps, MspTls.same(Tls.clientContext(cmpCa.issueClient(CMP_ID), List.of(mspCa.certificate()))));
+  }
+
+  /** The same, for other MSPs (e.g. ones with their own CA) and their own TLS contexts. */
+  EgressSettings settings(String group, MspRegistry msps, MspTls tls) {
+    return EgressSettings.of(endpoints.bootstrapServers(), msps, tls)
         .groupId(group)
         .topics(outbound, results, dlq)
         .callTimeout(Duration.ofSeconds(2))

@@ -9,9 +9,9 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.aidcmp.infra.config.MspRegistry;
+import org.aidcmp.infra.pki.PhoneNumberCipher;
 import org.aidcmp.schemas.common.EncryptedValue;
 
 /**
@@ -68,22 +68,10 @@ public final class PhoneNumbers {
     }
   }
 
+  /** The MSP's side of the agreement is the same class the MSP simulator encrypts with. */
   private static byte[] decrypt(MspRegistry.Msp msp, byte[] ciphertext, byte[] iv) throws GeneralSecurityException {
-    SecretKeySpec key = new SecretKeySpec(msp.phoneKey(), "AES");
-    if (msp.phoneCipher() == MspRegistry.PhoneCipher.AES_CBC) {
-      if (iv.length != 16) {
-        throw new GeneralSecurityException("CBC iv must be 16 bytes");
-      }
-      Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
-      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(iv));
-      return cipher.doFinal(ciphertext);
-    }
-    if (iv.length < 12 || iv.length > 16 || ciphertext.length <= 16) {
-      throw new GeneralSecurityException("GCM iv must be 12 to 16 bytes, the ciphertext longer than its tag");
-    }
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
-    return cipher.doFinal(ciphertext);
+    return PhoneNumberCipher.decrypt(PhoneNumberCipher.Algorithm.valueOf(msp.phoneCipher().name()), msp.phoneKey(),
+        ciphertext, iv);
   }
 
   private EncryptedValue encryptForCmp(byte[] clear) throws GeneralSecurityException {

@@ -7,18 +7,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLContext;
 import org.aidcmp.infra.config.MspRegistry;
+import org.aidcmp.infra.pki.PhoneNumberCipher;
 
 /** An MSP as AID.02 describes it: HTTPS with its client certificate, the §5.1.1 headers, JSON bodies. */
 final class MspClient {
@@ -36,7 +31,6 @@ final class MspClient {
     }
   }
 
-  private static final SecureRandom RANDOM = new SecureRandom();
   final HttpClient http;
   final int port;
   final MspRegistry.Msp msp;
@@ -82,17 +76,8 @@ final class MspClient {
 
   /** The MSP side of phone number encryption (§7.1.4): {phoneNumber, iv}, Base64, with the agreed cipher. */
   static String[] encryptPhone(MspRegistry.Msp msp, String number) {
-    try {
-      boolean cbc = msp.phoneCipher() == MspRegistry.PhoneCipher.AES_CBC;
-      byte[] iv = new byte[cbc ? 16 : 12];
-      RANDOM.nextBytes(iv);
-      Cipher cipher = Cipher.getInstance(cbc ? "AES/CBC/PKCS5Padding" : "AES/GCM/NoPadding");
-      SecretKeySpec key = new SecretKeySpec(msp.phoneKey(), "AES");
-      cipher.init(Cipher.ENCRYPT_MODE, key, cbc ? new IvParameterSpec(iv) : new GCMParameterSpec(128, iv));
-      byte[] out = cipher.doFinal(number.getBytes(StandardCharsets.US_ASCII));
-      return new String[] {Base64.getEncoder().encodeToString(out), Base64.getEncoder().encodeToString(iv)};
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    PhoneNumberCipher.Encrypted e = PhoneNumberCipher.encrypt(
+        PhoneNumberCipher.Algorithm.valueOf(msp.phoneCipher().name()), msp.phoneKey(), number);
+    return new String[] {e.phoneNumber(), e.iv()};
   }
 }

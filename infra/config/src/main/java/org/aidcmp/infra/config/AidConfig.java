@@ -52,7 +52,8 @@ public final class AidConfig {
     return new AidConfig(merged);
   }
 
-  static String environmentName(String key) {
+  /** The environment variable that overrides {@code key}. */
+  public static String environmentName(String key) {
     String name = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     return name.startsWith("AID_") ? name : "AID_" + name;
   }

@@ -1,6 +1,7 @@
 package org.aidcmp.infra.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -39,6 +40,10 @@ public final class MspRegistry {
    * @param touchpointUrl the MSP touchpoint the user is redirected to for onboarding (§7.1.1)
    * @param withdrawUrl the MSP touchpoint for withdraw onboarding (§4.4.1 [6]), if any
    * @param csimStatusesToForward which statuses go to this MSP by Send CSIM status (§7.1.9)
+   * @param serverCa PEM file of the CA(s) that sign this MSP's server certificate, which the CMP must trust
+   *     (§6); null: the CMP's default ({@code egress.tls.trusted})
+   * @param clientIdentity PEM file of the key and certificate chain the CMP presents to this MSP (§6); null:
+   *     the CMP's default ({@code egress.tls.identity})
    */
   public record Msp(
       String id,
@@ -56,7 +61,19 @@ public final class MspRegistry {
       List<String> redirectDomains,
       URI touchpointUrl,
       URI withdrawUrl,
-      Set<String> csimStatusesToForward) {
+      Set<String> csimStatusesToForward,
+      Path serverCa,
+      Path clientIdentity) {
+
+    /** An MSP the CMP calls with its default TLS trust and client certificate. */
+    public Msp(String id, String clientId, URI baseUrl, OutboundAuth outboundAuth, String apiKey, String basicUser,
+               String basicPassword, String inboundApiKey, String clientCertificateSha256, byte[] accountIdSecret,
+               byte[] phoneKey, PhoneCipher phoneCipher, List<String> redirectDomains, URI touchpointUrl,
+               URI withdrawUrl, Set<String> csimStatusesToForward) {
+      this(id, clientId, baseUrl, outboundAuth, apiKey, basicUser, basicPassword, inboundApiKey,
+          clientCertificateSha256, accountIdSecret, phoneKey, phoneCipher, redirectDomains, touchpointUrl, withdrawUrl,
+          csimStatusesToForward, null, null);
+    }
 
     /** Secrets never reach a log line. */
     @Override
@@ -111,7 +128,9 @@ public final class MspRegistry {
         config.get(p + "touchpoint-url").map(URI::create).orElse(null),
         config.get(p + "withdraw-url").map(URI::create).orElse(null),
         config.get(p + "csim-statuses").map(s -> Set.copyOf(list(s.toUpperCase(Locale.ROOT))))
-            .orElse(Set.of("DELETED")));
+            .orElse(Set.of("DELETED")),
+        config.get(p + "server-ca").map(Path::of).orElse(null),
+        config.get(p + "client-identity").map(Path::of).orElse(null));
   }
 
   private static List<String> list(String commaSeparated) {

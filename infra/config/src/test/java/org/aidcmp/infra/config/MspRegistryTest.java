@@ -22,6 +22,8 @@ class MspRegistryTest {
       Map.entry("msp.msp-a.phone-key", KEY),
       Map.entry("msp.msp-a.redirect-domains", "*.msp-a.de, msp-a.de"),
       Map.entry("msp.msp-a.csim-statuses", "deleted,enabled"),
+      Map.entry("msp.msp-a.server-ca", "/etc/aid/msp-a-ca.pem"),
+      Map.entry("msp.msp-a.client-identity", "/etc/aid/cmp-for-msp-a.pem"),
       Map.entry("msp.msp-b.client-id", "mspB"),
       Map.entry("msp.msp-b.base-url", "https://127.0.0.1:9444"),
       Map.entry("msp.msp-b.outbound-auth", "basic"),
@@ -44,10 +46,14 @@ class MspRegistryTest {
     assertThat(a.redirectDomains()).containsExactly("*.msp-a.de", "msp-a.de");
     assertThat(a.csimStatusesToForward()).containsExactlyInAnyOrder("DELETED", "ENABLED");
     assertThat(a.phoneCipher()).isEqualTo(MspRegistry.PhoneCipher.AES_GCM);
+    assertThat(a.serverCa()).isEqualTo(java.nio.file.Path.of("/etc/aid/msp-a-ca.pem"));
+    assertThat(a.clientIdentity()).isEqualTo(java.nio.file.Path.of("/etc/aid/cmp-for-msp-a.pem"));
     MspRegistry.Msp b = registry.byId("msp-b").orElseThrow();
     assertThat(b.outboundAuth()).isEqualTo(MspRegistry.OutboundAuth.BASIC);
     assertThat(b.phoneCipher()).isEqualTo(MspRegistry.PhoneCipher.AES_CBC);
     assertThat(b.csimStatusesToForward()).containsExactly("DELETED");
+    assertThat(b.serverCa()).as("the CMP's default trust").isNull();
+    assertThat(b.clientIdentity()).as("the CMP's default client certificate").isNull();
     assertThat(b.toString()).doesNotContain("pw").doesNotContain("secret");
   }
 

@@ -33,6 +33,10 @@ public final class Aid {
                  (Kafka in KRaft mode, schema registry, PostgreSQL, MQTT 5 broker, all on loopback), the
                  topics and schemas of the contract, and every service; prints where everything is and
                  runs until Ctrl-C. --stack-only: the backing services and the contract, no services
+        msp      the MSP side of AiD1 against the running platform: `aid msp serve MSP_ID` runs a simulated
+                 MSP that egress calls (and that sends activation codes back); `aid msp send-token`,
+                 `notify-invalid`, `send-profile-info`, `update-subscription` call the platform as that MSP.
+                 `aid msp help` for the options
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)
         topics   list the topic catalogue
@@ -66,6 +70,8 @@ public final class Aid {
     switch (command) {
       case "up":
         return up(AidConfig.load(configFile, System.getenv()), rest.contains("--stack-only"));
+      case "msp":
+        return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "samples":
         return samples(AidConfig.load(configFile, System.getenv()));
       case "topics":
@@ -85,6 +91,22 @@ public final class Aid {
         System.err.print(USAGE);
         return 2;
     }
+  }
+
+  /** aid msp: help without touching the data directory; a configuration it cannot use said in one line. */
+  private int msp(AidConfig config, List<String> args) throws InterruptedException {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+      out.print(MspCommands.USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    MspCommands commands;
+    try {
+      commands = new MspCommands(config, out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aid msp: " + e.getMessage());
+      return 2;
+    }
+    return commands.run(args);
   }
 
   private int topics() {
@@ -131,7 +153,7 @@ public final class Aid {
     out.printf("  %-24s %s%n", "Data directory", config.get("aid.data.dir").orElse(".aid/data"));
     if (services.get() != null) {
       services.get().endpoints().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
-      out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, egress, projections");
+      out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, the vehicle downlink publisher, projections");
     }
     out.printf("%naid: up in %.1f s. Ctrl-C stops everything.%n",
         Duration.ofNanos(System.nanoTime() - begin).toMillis() / 1000.0);

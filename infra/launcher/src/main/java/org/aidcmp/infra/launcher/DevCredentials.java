@@ -16,27 +16,43 @@ import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.pki.CertificateAuthority;
 import org.aidcmp.infra.pki.Identity;
 import org.aidcmp.infra.pki.Pem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The credentials the embedded default needs and a production deployment configures: the ingress server's
- * TLS key (issued by a local CA, for 127.0.0.1 and localhost) and the CMP's own key for phone numbers.
- * Made once under {@code <data>/pki} and {@code <data>/keys}, readable by the owner only, and reused on
- * every start; a key the configuration sets is never replaced.
+ * The credentials the embedded default needs and a production deployment configures, made once under
+ * {@code <data>/pki} and {@code <data>/keys}, readable by the owner only, and reused on every start; a key the
+ * configuration sets is never replaced:
+ *
+ * <ul>
+ *   <li>a local CA ({@code ca.pem}, its key in {@code ca-key.pem}), kept so more can be issued later;
+ *   <li>the ingress server's TLS key for 127.0.0.1 and localhost ({@code ingress-aid1.p12}), when
+ *       {@code ingress.aid1.tls.keystore} is empty;
+ *   <li>the CMP's client identity towards MSPs ({@code cmp-client.pem}, §6), when {@code egress.tls.identity} is
+ *       empty, and the local CA as the trust for MSP servers when {@code egress.tls.trusted} is empty (what
+ *       {@code aid msp serve} signs its simulators' certificates with);
+ *   <li>with the local ingress only: each configured MSP's client certificate ({@code msp-<id>-client.pem}) when
+ *       its {@code client-certificate-sha256} is empty, pinned in the configuration, so {@code aid msp} can
+ *       call the platform as that MSP with no further setup;
+ *   <li>the CMP's own key for phone numbers, when {@code cmp.phone-key} is empty.
+ * </ul>
  */
 final class DevCredentials {
+  private static final Logger LOG = LoggerFactory.getLogger(DevCredentials.class);
+
   private DevCredentials() {}
 
   /** The configuration with every credential it leaves empty filled from the data directory. */
   static AidConfig fill(AidConfig config, Path data) {
     Map<String, String> filled = new HashMap<>();
-    if (config.get("ingress.aid1.tls.keystore").isEmpty()) {
-      Path pki = data.resolve("pki");
+    Path pki = data.resolve("pki");
+    boolean localIngress = config.get("ingress.aid1.tls.keystore").isEmpty();
+    if (localIngress) {
       String password = secret(pki.resolve("keystore-password"), 24);
       Path keystore = pki.resolve("ingress-aid1.p12");
+      CertificateAuthority ca = authority(data);
       if (!Files.exists(keystore)) {
-        CertificateAuthority ca = CertificateAuthority.create("AiD CMP local CA");
         Identity server = ca.issueServer("ingress-aid1", List.of("localhost"), List.of("127.0.0.1"));
-        Pem.write(pki.resolve("ca.pem"), Pem.certificates(List.of(ca.certificate())));
         try (OutputStream out = Files.newOutputStream(keystore)) {
           server.keyStore(password.toCharArray()).store(out, password.toCharArray());
         } catch (Exception e) {
@@ -46,6 +62,22 @@ final class DevCredentials {
       }
       filled.put("ingress.aid1.tls.keystore", keystore.toString());
       filled.put("ingress.aid1.tls.keystore-password", password);
+      for (String id : config.get("msp.ids").map(s -> List.of(s.split(","))).orElse(List.of())) {
+        String msp = id.trim();
+        if (!msp.isEmpty() && config.get("msp." + msp + ".client-certificate-sha256").isEmpty()) {
+          Identity client = identity(mspClient(data, msp), () -> ca.issueClient("msp-" + msp));
+          filled.put("msp." + msp + ".client-certificate-sha256", client.sha256Fingerprint());
+        }
+      }
+    }
+    if (config.get("egress.tls.identity").isEmpty()) {
+      Path file = cmpClient(data);
+      identity(file, () -> authority(data).issueClient(config.get("cmp.id").orElse("aidcmp")));
+      filled.put("egress.tls.identity", file.toString());
+    }
+    if (config.get("egress.tls.trusted").isEmpty()) {
+      authority(data);
+      filled.put("egress.tls.trusted", localCa(data).toString());
     }
     if (config.get("cmp.phone-key").isEmpty()) {
       filled.put("cmp.phone-key", secret(data.resolve("keys").resolve("cmp-phone-key"), 32));
@@ -53,9 +85,79 @@ final class DevCredentials {
     return config.with(filled);
   }
 
-  /** The CA that signed the embedded ingress's certificate, for clients that want to trust it. */
+  /** The local CA's certificate: the ingress's and the simulators' server certificates come from it. */
   static Path localCa(Path data) {
     return data.resolve("pki").resolve("ca.pem");
+  }
+
+  /** The CMP's client key and chain towards MSPs, when egress.tls.identity is empty. */
+  static Path cmpClient(Path data) {
+    return data.resolve("pki").resolve("cmp-client.pem");
+  }
+
+  /** MSP {@code id}'s client key and chain, which {@code aid msp} calls the platform with. */
+  static Path mspClient(Path data, String id) {
+    return data.resolve("pki").resolve("msp-" + id + "-client.pem");
+  }
+
+  /**
+   * The local CA, made on first use. A data directory from before the CA's key was kept has its certificate but
+   * no key: then a new CA replaces it, and what the old one issued is issued again (whoever trusted the old
+   * ca.pem must take the new one).
+   */
+  static CertificateAuthority authority(Path data) {
+    Path pki = data.resolve("pki");
+    Path certificate = localCa(data);
+    Path key = pki.resolve("ca-key.pem");
+    if (Files.exists(certificate) && Files.exists(key)) {
+      return CertificateAuthority.of(Pem.readIdentity(Pem.read(key) + Pem.read(certificate)));
+    }
+    if (Files.exists(certificate)) {
+      LOG.warn("{} has no key kept beside it: a new local CA replaces it; trust the new {}", certificate, certificate);
+    }
+    try {
+      Files.createDirectories(pki);
+      for (Path issued : List.of(pki.resolve("ingress-aid1.p12"), cmpClient(data))) {
+        Files.deleteIfExists(issued);
+      }
+      try (var old = Files.newDirectoryStream(pki, "msp-*-client.pem")) {
+        for (Path issued : old) {
+          Files.delete(issued);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    CertificateAuthority ca = CertificateAuthority.create("AiD CMP local CA");
+    writeOwnerOnly(key, Pem.privateKey(ca.identity().key()));
+    Pem.write(certificate, Pem.certificates(List.of(ca.certificate())));
+    return ca;
+  }
+
+  /** The identity (key and chain, PEM) in {@code file}, issued and written (owner only) on first use. */
+  private static Identity identity(Path file, java.util.function.Supplier<Identity> issue) {
+    if (Files.exists(file)) {
+      return Pem.readIdentity(Pem.read(file));
+    }
+    Identity identity = issue.get();
+    writeOwnerOnly(file, Pem.identity(identity));
+    return identity;
+  }
+
+  /** Written so that the key is never readable by others, not even for a moment. */
+  private static void writeOwnerOnly(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException notPosix) {
+        Files.createFile(file);
+      }
+      Files.writeString(file, text, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
   }
 
   /** A random secret kept in a file (Base64), made on first use. */
@@ -64,12 +166,10 @@ final class DevCredentials {
       if (Files.exists(file)) {
         return Files.readString(file, StandardCharsets.UTF_8).trim();
       }
-      Files.createDirectories(file.getParent());
       byte[] random = new byte[bytes];
       new SecureRandom().nextBytes(random);
       String value = Base64.getEncoder().encodeToString(random);
-      Files.writeString(file, value, StandardCharsets.UTF_8);
-      ownerOnly(file);
+      writeOwnerOnly(file, value);
       return value;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.aidcmp.egress.EgressMain;
+import org.aidcmp.egress.EgressWorker;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.ingress.aid1.IngressAid1;
@@ -13,15 +15,17 @@ import org.aidcmp.lifecycle.LifecycleStreams;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 
 /**
- * The platform's services in one JVM (the embedded default): lifecycle-streams, ingress-aid1 and, when no
- * OIDC provider is configured, a local issuer for the touchpoint API. Each is wired here by hand, as its own
- * {@code main} would, against the endpoints given.
+ * The platform's services in one JVM (the embedded default): lifecycle-streams, the egress MSP client (when an
+ * MSP is configured), ingress-aid1 and, when no OIDC provider is configured, a local issuer for the touchpoint
+ * API. Each is wired here by hand, as its own {@code main} would, against the endpoints given; they stop in the
+ * reverse order, so nothing new comes in while egress and the topology finish.
  */
 public final class Services implements AutoCloseable {
   private final Closer started = new Closer();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
   private LocalOidcIssuer issuer;
   private IngressAid1 ingress;
+  private EgressWorker egress;
 
   private Services() {}
 
@@ -52,6 +56,14 @@ public final class Services implements AutoCloseable {
     started.add(lifecycle);
     endpoints.put("lifecycle-streams", "running (exactly_once_v2)");
 
+    if (msps.all().isEmpty()) {
+      endpoints.put("egress (MSP calls)", "not started: no MSP configured (msp.ids)");
+    } else {
+      egress = started.add(EgressWorker.start(EgressMain.settings(config), registry));
+      endpoints.put("egress (MSP calls)", "running for " + String.join(", ", msps.all().stream()
+          .map(m -> m.id() + " at " + m.baseUrl()).toList()));
+    }
+
     if (config.get("oidc.jwks-url").isEmpty()) {
       issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
           config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
@@ -66,6 +78,9 @@ public final class Services implements AutoCloseable {
         + IngressServer.OPENAPI_PATH + ")");
     if (base.get("ingress.aid1.tls.keystore").isEmpty()) {
       endpoints.put("Local CA (trust it)", DevCredentials.localCa(data).toString());
+    }
+    if (egress != null && base.get("egress.tls.identity").isEmpty()) {
+      endpoints.put("CMP client certificate", DevCredentials.cmpClient(data) + " (what MSPs must trust, §6)");
     }
   }
 
@@ -84,6 +99,11 @@ public final class Services implements AutoCloseable {
 
   public IngressAid1 ingress() {
     return ingress;
+  }
+
+  /** The egress worker; null when no MSP is configured. */
+  public EgressWorker egress() {
+    return egress;
   }
 
   @Override

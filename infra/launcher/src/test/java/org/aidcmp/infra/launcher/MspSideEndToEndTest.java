@@ -56,7 +56,6 @@ import org.aidcmp.schemas.lifecycle.LifecycleEvent;
 import org.aidcmp.schemas.lifecycle.ProfileDeleted;
 import org.aidcmp.schemas.lifecycle.ProfileInstalled;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
-import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.aidcmp.schemas.serde.AvroSerializer;
 import org.aidcmp.schemas.topics.AidTopic;
 import org.aidcmp.schemas.topics.TopicSetup;
@@ -66,14 +65,9 @@ import org.aidcmp.schemas.touchpoint.RegisterVehicle;
 import org.aidcmp.schemas.touchpoint.RequestAccountId;
 import org.aidcmp.schemas.touchpoint.TouchpointCommand;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,8 +137,9 @@ class MspSideEndToEndTest {
         .callTimeout(Duration.ofSeconds(5))
         .retryBudget(4, Duration.ofMillis(100), Duration.ofMillis(500))
         .commitInterval(Duration.ofMillis(100)), registry);
-    downlink = new TopicLog<>(AidTopic.AID2_DOWNLINK.topicName(), Aid2Downlink.class);
-    events = new TopicLog<>(AidTopic.LIFECYCLE_EVENTS.topicName(), LifecycleEvent.class);
+    downlink = new TopicLog<>(kafka.bootstrapServers(), registry, AidTopic.AID2_DOWNLINK.topicName(), Aid2Downlink.class);
+    events = new TopicLog<>(kafka.bootstrapServers(), registry, AidTopic.LIFECYCLE_EVENTS.topicName(),
+        LifecycleEvent.class);
   }
 
   /** A registry entry for a simulated MSP (also used by {@link DeadLettersRedriveEndToEndTest}). */
@@ -406,36 +401,6 @@ class MspSideEndToEndTest {
             + ", events " + events.records.size() + ", requests sync " + sync.requests().size() + " async "
             + async.requests().size());
       }
-    }
-  }
-
-  /** Every committed record of a topic, from its beginning, read as it comes. */
-  private final class TopicLog<T extends SpecificRecord> implements AutoCloseable {
-    final List<ConsumerRecord<String, T>> records = new ArrayList<>();
-    private final KafkaConsumer<String, T> consumer;
-
-    TopicLog(String topic, Class<T> type) {
-      consumer = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-          ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
-          new StringDeserializer(), new AvroDeserializer<>(registry, type));
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-    }
-
-    void read() {
-      for (ConsumerRecord<String, T> r : consumer.poll(Duration.ofMillis(50))) {
-        records.add(r);
-      }
-    }
-
-    @Override
-    public void close() {
-      consumer.close();
     }
   }
 }

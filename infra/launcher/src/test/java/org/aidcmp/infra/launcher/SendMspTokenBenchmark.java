@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.aidcmp.infra.config.AidConfig;
+import org.aidcmp.infra.msp.CmpClient;
 
 /**
  * Send MSP token (§7.1.4) end to end on the embedded stack, as an MSP sees it: mutual TLS, every check,
@@ -38,14 +39,12 @@ public final class SendMspTokenBenchmark {
         List<String[]> calls = new ArrayList<>();
         long accountIdsBegin = System.nanoTime();
         for (int i = 0; i < requests + 50; i++) {
-          calls.add(new String[] {platform.accountId("bench-" + UUID.randomUUID()),
-              "{\"msp_token\":\"" + UUID.randomUUID() + "\",\"subscriptionType\":\"private\","
-                  + platform.encryptedPhone("4918974020143") + "}"});
+          calls.add(new String[] {platform.accountId("bench-" + UUID.randomUUID()), UUID.randomUUID().toString()});
         }
         System.out.printf(Locale.ROOT, "Request account id (touchpoint, one hop through the topology), one at a time: "
             + "mean %.1f ms%n", (System.nanoTime() - accountIdsBegin) / 1e6 / calls.size());
         for (String[] c : calls.subList(0, 50)) { // warm-up: connections, JIT, caches
-          check(platform.msp("POST", "/cesim/msp/v1/users/" + c[0], c[1]).status());
+          check(sendMspToken(platform, c));
         }
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -54,7 +53,7 @@ public final class SendMspTokenBenchmark {
         for (String[] c : calls.subList(50, calls.size())) {
           answers.add(pool.submit(() -> {
             long t0 = System.nanoTime();
-            int status = platform.msp("POST", "/cesim/msp/v1/users/" + c[0], c[1]).status();
+            int status = sendMspToken(platform, c);
             latencies.add(System.nanoTime() - t0);
             return status;
           }));
@@ -76,6 +75,11 @@ public final class SendMspTokenBenchmark {
     } finally {
       SharedEmbeddedStack.deleteRecursively(dir);
     }
+  }
+
+  /** One Send MSP token with an encrypted phone number: {account id, msp_token}. */
+  private static int sendMspToken(TestPlatform platform, String[] call) throws Exception {
+    return platform.msp.sendMspToken(call[0], CmpClient.SendMspToken.of(call[1], "4918974020143", "private")).status();
   }
 
   private static void check(int status) {

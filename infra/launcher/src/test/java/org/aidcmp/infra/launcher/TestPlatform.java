@@ -2,48 +2,32 @@ package org.aidcmp.infra.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.aidcmp.infra.config.AidConfig;
+import org.aidcmp.infra.msp.CmpClient;
 import org.aidcmp.infra.pki.CertificateAuthority;
 import org.aidcmp.infra.pki.Identity;
 import org.aidcmp.infra.pki.Pem;
-import org.aidcmp.infra.pki.Tls;
+import org.aidcmp.infra.pki.PhoneNumberCipher;
 
 /**
  * The platform's services (as `aid up` runs them) on given backing endpoints, with one MSP, "msp-a", whose
- * certificate, api-key and phone key this class holds: an MSP and a touchpoint that follow AID.02, for the
- * end-to-end test and the Send MSP token benchmark.
+ * certificate, api-key and phone key this class holds: an MSP ({@link #msp}, the simulator's {@link CmpClient})
+ * and a touchpoint that follow AID.02, for the end-to-end test and the Send MSP token benchmark.
  */
 final class TestPlatform implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final byte[] phoneKey = new byte[16];
   private final Path data;
   final Services services;
-  private final HttpClient msp;
-  private final HttpClient touchpoint;
-
-  record Answer(int status, JsonNode body) {
-    String code() {
-      return body.path("code").asText();
-    }
-  }
+  /** MSP "msp-a" calling the platform's AiD1 API. */
+  final CmpClient msp;
+  final Touchpoint touchpoint;
 
   TestPlatform(Endpoints endpoints) throws Exception {
     new SecureRandom().nextBytes(phoneKey);
@@ -53,6 +37,10 @@ final class TestPlatform implements AutoCloseable {
         Map.entry("aid.data.dir", data.toString()),
         Map.entry("cmp.id", "aidcmp"),
         Map.entry("lifecycle.application-id", "aid-lifecycle-e2e-" + UUID.randomUUID()),
+        // msp-a's base-url has no server behind it: few attempts, so egress lets go of its calls soon.
+        Map.entry("egress.group.id", "aid-egress-e2e-" + UUID.randomUUID()),
+        Map.entry("egress.max.attempts", "2"),
+        Map.entry("egress.call.timeout.ms", "2000"),
         Map.entry("ingress.aid1.msp.port", "0"),
         Map.entry("ingress.aid1.touchpoint.port", "0"),
         Map.entry("oidc.local.port", "0"),
@@ -68,59 +56,21 @@ final class TestPlatform implements AutoCloseable {
         Map.entry("msp.msp-a.touchpoint-url", "https://portal.msp-a.example/login"),
         Map.entry("msp.msp-a.withdraw-url", "https://portal.msp-a.example/withdraw")));
     services = Services.start(config, endpoints);
-    var cmpCa = Pem.readCertificates(Pem.read(DevCredentials.localCa(data)));
-    msp = HttpClient.newBuilder().sslContext(Tls.clientContext(mspCertificate, cmpCa))
-        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    touchpoint = HttpClient.newBuilder().sslContext(Tls.clientContext(null, cmpCa))
-        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    msp = CmpClient.builder()
+        .baseUrl(URI.create("https://127.0.0.1:" + services.ingress().server().mspPort() + "/cesim/msp/v1"))
+        .clientId("mspA").cmpId("aidcmp").apiKey("mspAkey0123456789")
+        .phoneKey(phoneKey, PhoneNumberCipher.Algorithm.AES_GCM)
+        .tls(mspCertificate, Pem.readCertificates(Pem.read(DevCredentials.localCa(data)))).build();
+    touchpoint = new Touchpoint(services, data);
   }
 
-  Answer touchpoint(String user, String method, String path, String body) throws Exception {
-    String token = services.issuer().token(user, List.of(), Duration.ofMinutes(10));
-    HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
-            + services.ingress().server().touchpointPort() + path))
-        .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
-    return answer(touchpoint.send(request, HttpResponse.BodyHandlers.ofString()));
-  }
-
-  Answer msp(String method, String path, String body, String requestId) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
-            + services.ingress().server().mspPort() + path))
-        .timeout(Duration.ofSeconds(20))
-        .header("CMP-request-id", requestId)
-        // a retry of a request is the same transaction: same correlation-id (92 otherwise)
-        .header("correlation-id", UUID.nameUUIDFromBytes(requestId.getBytes(StandardCharsets.UTF_8)).toString())
-        .header("api-key", "mspAkey0123456789").header("client-id", "mspA").header("target-id", "aidcmp")
-        .header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
-    return answer(msp.send(request, HttpResponse.BodyHandlers.ofString()));
-  }
-
-  Answer msp(String method, String path, String body) throws Exception {
-    return msp(method, path, body, UUID.randomUUID().toString());
-  }
-
-  private static Answer answer(HttpResponse<String> response) throws Exception {
-    String body = response.body();
-    return new Answer(response.statusCode(), body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body));
-  }
-
-  /** The MSP side of phone number encryption (§7.1.4): AES-GCM, Base64, with the iv field; a JSON fragment. */
-  String encryptedPhone(String number) throws Exception {
-    byte[] iv = new byte[12];
-    new SecureRandom().nextBytes(iv);
-    Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(phoneKey, "AES"), new GCMParameterSpec(128, iv));
-    byte[] encrypted = cipher.doFinal(number.getBytes(StandardCharsets.US_ASCII));
-    return "\"phoneNumber\":\"" + Base64.getEncoder().encodeToString(encrypted) + "\",\"iv\":\""
-        + Base64.getEncoder().encodeToString(iv) + "\"";
+  Touchpoint.Answer touchpoint(String user, String method, String path, String body) throws Exception {
+    return touchpoint.call(user, method, path, body);
   }
 
   /** §4.1: the touchpoint asks for an account id; returns it. */
   String accountId(String user) throws Exception {
-    Answer issued = touchpoint(user, "POST", "/api/v1/onboarding/account-ids", "{\"mspId\":\"msp-a\"}");
+    Touchpoint.Answer issued = touchpoint(user, "POST", "/api/v1/onboarding/account-ids", "{\"mspId\":\"msp-a\"}");
     assertThat(issued.status()).as(issued.body().toString()).isEqualTo(201);
     assertThat(issued.body().path("redirect_url").asText()).startsWith("https://portal.msp-a.example/login?id=");
     return issued.body().path("account_id").asText();

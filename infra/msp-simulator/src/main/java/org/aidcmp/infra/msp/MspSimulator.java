@@ -56,6 +56,7 @@ public final class MspSimulator implements AutoCloseable {
   private final List<X509Certificate> trustedClientCas;
   private final AsyncActivationCodeSink sink;
   private final SmdpStub smdp;
+  private final int usersOnDemand;
   private final Faults faults = new Faults();
   private final Map<String, ProfilePool> pools = new ConcurrentHashMap<>();
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
@@ -74,6 +75,7 @@ public final class MspSimulator implements AutoCloseable {
     this.trustedClientCas = List.copyOf(b.trustedClientCas);
     this.sink = b.sink;
     this.smdp = b.smdp;
+    this.usersOnDemand = b.usersOnDemand;
     this.port = b.port;
     smdp.onDownload((eid, iccid) -> pools.values().forEach(p -> p.setState(iccid, ProfileState.INSTALLED)));
   }
@@ -96,7 +98,7 @@ public final class MspSimulator implements AutoCloseable {
 
       @Override
       public ProfilePool pool(String mspToken) {
-        return pools.get(mspToken);
+        return MspSimulator.this.pool(mspToken);
       }
 
       @Override
@@ -200,8 +202,19 @@ public final class MspSimulator implements AutoCloseable {
     requests.clear();
   }
 
+  /**
+   * The user's pool; with {@link Builder#usersOnDemand} an msp_token the simulator has not seen gets a new one,
+   * since the users of a simulator serving the platform were onboarded from elsewhere (another process).
+   */
+  private ProfilePool pool(String mspToken) {
+    String key = mspToken.toLowerCase(Locale.ROOT);
+    return usersOnDemand > 0
+        ? pools.computeIfAbsent(key, unused -> new ProfilePool(mspToken, usersOnDemand))
+        : pools.get(key);
+  }
+
   private Answer activationCodeRequest(String mspToken, JsonNode body) {
-    ProfilePool pool = pools.get(mspToken);
+    ProfilePool pool = pool(mspToken);
     if (pool == null) {
       throw MspApiError.unknownToken();
     }
@@ -262,6 +275,7 @@ public final class MspSimulator implements AutoCloseable {
     private List<X509Certificate> trustedClientCas = List.of();
     private AsyncActivationCodeSink sink = m -> LOG.info("no sink for {}", m);
     private SmdpStub smdp = new SmdpStub();
+    private int usersOnDemand;
     private int port;
 
     /** This MSP's id: the target-id the CMP must send (§5.1.1). */
@@ -312,6 +326,18 @@ public final class MspSimulator implements AutoCloseable {
 
     public Builder smdp(SmdpStub smdp) {
       this.smdp = smdp;
+      return this;
+    }
+
+    /**
+     * Every msp_token the CMP names gets a pool of {@code poolSize} profiles on its first call, without
+     * {@link MspSimulator#createUser}; 0 (the default): an unknown token is 404 code 20.
+     */
+    public Builder usersOnDemand(int poolSize) {
+      if (poolSize < 0) {
+        throw new IllegalArgumentException("pool size must not be negative");
+      }
+      this.usersOnDemand = poolSize;
       return this;
     }
 
