@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
 
 /** The MSP's side of §7.1.8 - §7.1.11, with the §5.1.1 header and §6 authentication checks. */
 final class MspRoutes {
+  /** JSON is UTF-8 (RFC 8259); named, since a String result would take the server's default, ISO-8859-1. */
+  private static final String JSON_UTF8 = "application/json; charset=utf-8";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -103,7 +106,7 @@ final class MspRoutes {
       Answer answer = (Answer) handler.handle();
       ctx.status(answer.status());
       if (answer.body() != null) {
-        ctx.contentType("application/json").result(JSON.writeValueAsString(answer.body()));
+        ctx.contentType(JSON_UTF8).result(JSON.writeValueAsBytes(answer.body()));
       }
     } catch (MspApiError e) {
       error(ctx, e.status, e.code, e.getMessage());
@@ -226,7 +229,7 @@ final class MspRoutes {
 
   static void error(Context ctx, int status, String code, String error) {
     ObjectNode body = JSON.createObjectNode().put("code", code).put("error", error);
-    ctx.status(status).contentType("application/json").result(body.toString());
+    ctx.status(status).contentType(JSON_UTF8).result(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static Map<String, String> headers(Context ctx) {
