@@ -146,20 +146,9 @@ class AidMspEndToEndTest {
 
   private static <T> T await(String what, Services services, MspCommands.Served msp, Supplier<T> probe)
       throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      T found = probe.get();
-      if (found != null) {
-        return found;
-      }
-      if (System.nanoTime() > deadline) {
-        List<String> seen = msp.simulator().requests().stream()
-            .map(r -> r.call() + " " + r.status()).toList();
-        throw new AssertionError(what + ": not within " + WAIT + "; MSP saw " + seen + ", deliveries "
-            + msp.activationCodes().deliveries() + ", egress failure " + services.egress().failure());
-      }
-      Thread.sleep(50);
-    }
+    return Await.until(what, WAIT, Duration.ofMillis(50), probe, () -> "MSP saw "
+        + msp.simulator().requests().stream().map(r -> r.call() + " " + r.status()).toList()
+        + ", deliveries " + msp.activationCodes().deliveries() + ", egress failure " + services.egress().failure());
   }
 
   private static int freePort() throws IOException {

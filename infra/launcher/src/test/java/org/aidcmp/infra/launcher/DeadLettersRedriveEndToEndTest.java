@@ -129,17 +129,7 @@ class DeadLettersRedriveEndToEndTest {
   }
 
   private static <T> T await(String what, EgressWorker egress, Supplier<T> probe) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      T found = probe.get();
-      if (found != null) {
-        return found;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within " + WAIT + "; egress in flight " + egress.inFlight()
-            + ", failure " + egress.failure());
-      }
-      Thread.sleep(200);
-    }
+    return Await.until(what, WAIT, Duration.ofMillis(200), probe,
+        () -> "egress in flight " + egress.inFlight() + ", failure " + egress.failure());
   }
 }
