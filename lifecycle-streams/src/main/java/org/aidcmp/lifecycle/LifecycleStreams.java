@@ -76,9 +76,24 @@ public final class LifecycleStreams implements AutoCloseable {
    *     instance that restarts after a crash takes its partitions back at once instead of waiting for the
    *     group to time the dead member out
    */
+  /** Configuration keys under this prefix are Kafka Streams settings, passed through as they are. */
+  public static final String STREAMS_PREFIX = "lifecycle.streams.";
+
   public static LifecycleStreams start(String bootstrapServers, SchemaRegistryClient registry,
       LifecycleSettings settings, String applicationId, String stateDir, String instanceId) {
+    return start(bootstrapServers, registry, settings, applicationId, stateDir, instanceId, Map.of());
+  }
+
+  /**
+   * @param streamsOverrides Kafka Streams settings that replace ours (configuration keys
+   *     {@code lifecycle.streams.<setting>}, e.g. {@code lifecycle.streams.num.stream.threads}): how a deployment
+   *     sizes threads, and the throughput harness tries settings
+   */
+  public static LifecycleStreams start(String bootstrapServers, SchemaRegistryClient registry,
+      LifecycleSettings settings, String applicationId, String stateDir, String instanceId,
+      Map<String, ?> streamsOverrides) {
     Properties props = streamsConfig(bootstrapServers, applicationId, stateDir, registry);
+    props.putAll(streamsOverrides);
     if (instanceId != null) {
       props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
     }
@@ -105,7 +120,8 @@ public final class LifecycleStreams implements AutoCloseable {
         settings(config, MspRegistry.from(config)),
         config.get("lifecycle.application-id").orElse("aid-lifecycle"),
         config.get("lifecycle.state-dir").orElse(".aid/data/lifecycle-streams"),
-        config.get("lifecycle.instance-id").orElse(null));
+        config.get("lifecycle.instance-id").orElse(null),
+        config.withPrefix(STREAMS_PREFIX));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();

@@ -29,7 +29,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *
  * <p>Run: {@code mvn -q -pl lifecycle-streams -am test-compile && mvn -q -pl lifecycle-streams exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.lifecycle.LifecycleThroughputBenchmark
- * -Dexec.args="20000 6"} (users, partitions).
+ * -Dexec.args="20000 6"} (users, partitions). Kafka Streams settings can be tried with {@code -Dstreams.<setting>=...}
+ * (e.g. {@code -Dstreams.producer.compression.type=none}). After each phase it prints Kafka Streams' own thread
+ * metrics: the shares of time spent processing, polling, committing and punctuating.
  */
 public final class LifecycleThroughputBenchmark {
   public static void main(String[] args) throws Exception {
@@ -42,11 +44,13 @@ public final class LifecycleThroughputBenchmark {
       RestSchemaRegistryClient registry = RestSchemaRegistryClient.of(registryServer.url());
       String prefix = "b" + UUID.randomUUID().toString().substring(0, 6);
       try (LifecycleStreams service = LifecycleStreams.start(kafka.bootstrapServers(), registry,
-              LifecycleSettings.defaults(), "aid-lifecycle-benchmark", dir.resolve("state").toString(), "bench");
+              LifecycleSettings.defaults(), "aid-lifecycle-benchmark", dir.resolve("state").toString(), "bench",
+              streamsOverrides());
           Traffic traffic = new Traffic(kafka.bootstrapServers(), registry, prefix);
           EventCounter events = new EventCounter(kafka.bootstrapServers(), registry)) {
         System.out.printf("lifecycle-streams throughput: %d users, %d partitions, exactly_once_v2, commit 20 ms%n",
             users, partitions);
+        threadMetrics = service.streams()::metrics;
         phase("onboarding start (3 inputs/user)", users, 3, traffic::onboardingStart, traffic,
             () -> events.count("AccountIdIssued") >= users && events.count("AidTermsAccepted") >= users);
         phase("Send MSP token (1 input/user)", users, 1, traffic::sendMspToken, traffic,
@@ -57,9 +61,24 @@ public final class LifecycleThroughputBenchmark {
     }
   }
 
+  /** Kafka Streams settings to try, as system properties {@code -Dstreams.<setting>=<value>}. */
+  private static Map<String, String> streamsOverrides() {
+    Map<String, String> overrides = new java.util.TreeMap<>();
+    System.getProperties().forEach((key, value) -> {
+      if (key.toString().startsWith("streams.")) {
+        overrides.put(key.toString().substring("streams.".length()), value.toString());
+      }
+    });
+    if (!overrides.isEmpty()) {
+      System.out.println("Kafka Streams settings replaced: " + overrides);
+    }
+    return overrides;
+  }
+
   private static void phase(String name, int users, int inputsPerUser, IntConsumer send, Traffic traffic,
       java.util.function.BooleanSupplier done) throws InterruptedException {
     long begin = System.nanoTime();
+    long[] cpuBefore = cpuNanos();
     for (int i = 0; i < users; i++) {
       send.accept(i);
     }
@@ -74,6 +93,49 @@ public final class LifecycleThroughputBenchmark {
     double seconds = (System.nanoTime() - begin) / 1e9;
     System.out.printf("  %-40s %8d inputs in %6.2f s (produced in %5.2f s): %8.0f inputs/s%n", name,
         users * inputsPerUser, seconds, (produced - begin) / 1e9, users * inputsPerUser / seconds);
+    long[] cpuAfter = cpuNanos();
+    int inputs = users * inputsPerUser;
+    System.out.printf("    CPU per input: stream threads %.0f us, whole process (broker, registry, load) %.0f us%n",
+        (cpuAfter[0] - cpuBefore[0]) / 1e3 / inputs, (cpuAfter[1] - cpuBefore[1]) / 1e3 / inputs);
+    System.out.println("    stream thread: " + whereTheThreadSpendsItsTime());
+  }
+
+  /**
+   * CPU time so far of the Kafka Streams threads, and of the whole process: on 2 cores the broker shares the
+   * machine, so inputs per second say little about the topology alone; its CPU per input does.
+   */
+  private static long[] cpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long streams = 0;
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().contains("StreamThread") && !info.getThreadName().contains("producer")) {
+        streams += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    long process = ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return new long[] {streams, process};
+  }
+
+  private static java.util.function.Supplier<Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>>
+      threadMetrics = Map::of;
+
+  /**
+   * Kafka Streams' own thread metrics: the share of the last window spent processing, polling, committing and
+   * punctuating (the rest is waiting), and what a commit and a poll take on average.
+   */
+  private static String whereTheThreadSpendsItsTime() {
+    Map<String, Double> values = new java.util.TreeMap<>();
+    threadMetrics.get().forEach((name, metric) -> {
+      if (name.group().equals("stream-thread-metrics") && List.of("process-ratio", "poll-ratio", "commit-ratio",
+          "punctuate-ratio", "commit-latency-avg", "poll-latency-avg", "process-records-avg", "commit-rate")
+          .contains(name.name()) && metric.metricValue() instanceof Double d) {
+        values.merge(name.name(), d, Double::sum);
+      }
+    });
+    StringBuilder out = new StringBuilder();
+    values.forEach((name, value) -> out.append(name).append(' ').append(String.format("%.3f", value)).append("  "));
+    return out.toString();
   }
 
   private static java.util.function.Supplier<Map<String, Long>> counted = Map::of;

@@ -69,6 +69,17 @@ public final class AidConfig {
         "configuration " + key + " (or " + environmentName(key) + ") is required"));
   }
 
+  /** Every non-empty key under {@code prefix}, without it: e.g. a client's own settings passed through. */
+  public Map<String, String> withPrefix(String prefix) {
+    Map<String, String> found = new java.util.TreeMap<>();
+    values.forEach((key, value) -> {
+      if (key.startsWith(prefix) && key.length() > prefix.length() && value != null && !value.isBlank()) {
+        found.put(key.substring(prefix.length()), value);
+      }
+    });
+    return found;
+  }
+
   public int getInt(String key, int defaultValue) {
     String value = get(key).orElse(null);
     if (value == null) {

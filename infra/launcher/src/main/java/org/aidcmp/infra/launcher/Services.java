@@ -52,7 +52,8 @@ public final class Services implements AutoCloseable {
         LifecycleStreams.settings(config, msps),
         config.get("lifecycle.application-id").orElse("aid-lifecycle"),
         config.get("lifecycle.state-dir").orElse(data.resolve("lifecycle-streams").toString()),
-        config.get("lifecycle.instance-id").orElse("local"));
+        config.get("lifecycle.instance-id").orElse("local"),
+        config.withPrefix(LifecycleStreams.STREAMS_PREFIX));
     started.add(lifecycle);
     endpoints.put("lifecycle-streams", "running (exactly_once_v2)");
 
