@@ -25,6 +25,13 @@ class AidConfigTest {
   }
 
   @Test
+  void keysUnderAPrefixPassThroughWithoutIt() {
+    AidConfig config = AidConfig.of(Map.of("lifecycle.streams.num.stream.threads", "4",
+        "lifecycle.streams.commit.interval.ms", " ", "lifecycle.state-dir", "/x"));
+    assertThat(config.withPrefix("lifecycle.streams.")).containsExactly(Map.entry("num.stream.threads", "4"));
+  }
+
+  @Test
   void blankMeansUnsetAndMissingRequiredKeysSayWhichVariableToSet() {
     AidConfig config = AidConfig.of(Map.of("mqtt.server.uri", " "));
     assertThat(config.get("mqtt.server.uri")).isEmpty();
