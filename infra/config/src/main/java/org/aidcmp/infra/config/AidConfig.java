@@ -16,15 +16,19 @@ import java.util.TreeMap;
 /**
  * The platform's configuration: one properties file plus environment overrides. A key's environment
  * variable is the key in upper case with dots as underscores, prefixed with {@code AID_} where it does not
- * start with it already ({@code kafka.bootstrap.servers} is {@code AID_KAFKA_BOOTSTRAP_SERVERS}).
+ * start with it already ({@code kafka.bootstrap.servers} is {@code AID_KAFKA_BOOTSTRAP_SERVERS}). A key the file
+ * does not have can be set by its variable alone, e.g. an MSP's secret ({@code AID_MSP_MSP_A_API_KEY}).
  */
 public final class AidConfig {
   public static final Path DEFAULT_FILE = Path.of("config", "aid.properties");
 
   private final Map<String, String> values;
+  /** The AID_ variables, for keys the file does not have. */
+  private final Map<String, String> environment;
 
-  private AidConfig(Map<String, String> values) {
+  private AidConfig(Map<String, String> values, Map<String, String> environment) {
     this.values = Map.copyOf(values);
+    this.environment = Map.copyOf(environment);
   }
 
   /** The file's keys, each overridden by its environment variable where that is set. */
@@ -38,18 +42,24 @@ public final class AidConfig {
     Map<String, String> values = new HashMap<>();
     properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key).trim()));
     values.replaceAll((key, value) -> environment.getOrDefault(environmentName(key), value));
-    return new AidConfig(values);
+    Map<String, String> aid = new HashMap<>();
+    environment.forEach((name, value) -> {
+      if (name.startsWith("AID_") && value != null) {
+        aid.put(name, value);
+      }
+    });
+    return new AidConfig(values, aid);
   }
 
   public static AidConfig of(Map<String, String> values) {
-    return new AidConfig(values);
+    return new AidConfig(values, Map.of());
   }
 
   /** This configuration with some keys set, e.g. free ports for a test. */
   public AidConfig with(Map<String, String> overrides) {
     Map<String, String> merged = new HashMap<>(values);
     merged.putAll(overrides);
-    return new AidConfig(merged);
+    return new AidConfig(merged, environment);
   }
 
   /** The environment variable that overrides {@code key}. */
@@ -60,7 +70,7 @@ public final class AidConfig {
 
   /** The value, or empty when the key is missing or blank. */
   public Optional<String> get(String key) {
-    String value = values.get(key);
+    String value = values.containsKey(key) ? values.get(key) : environment.get(environmentName(key));
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
   }
 

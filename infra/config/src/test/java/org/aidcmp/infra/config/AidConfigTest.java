@@ -25,6 +25,17 @@ class AidConfigTest {
   }
 
   @Test
+  void aKeyTheFileDoesNotHaveCanBeSetByItsVariableAlone(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("aid.properties");
+    Files.writeString(file, "msp.ids=msp-a\n");
+    AidConfig config = AidConfig.load(file, Map.of("AID_MSP_MSP_A_API_KEY", "k3y", "HOME", "/root"));
+    assertThat(config.get("msp.msp-a.api-key")).contains("k3y");
+    assertThat(config.with(Map.of("other", "x")).get("msp.msp-a.api-key")).as("kept by with()").contains("k3y");
+    assertThat(config.get("home")).as("only AID_ variables").isEmpty();
+    assertThat(config.describe()).doesNotContainValue("k3y");
+  }
+
+  @Test
   void keysUnderAPrefixPassThroughWithoutIt() {
     AidConfig config = AidConfig.of(Map.of("lifecycle.streams.num.stream.threads", "4",
         "lifecycle.streams.commit.interval.ms", " ", "lifecycle.state-dir", "/x"));
