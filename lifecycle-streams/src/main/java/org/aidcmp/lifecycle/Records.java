@@ -15,13 +15,15 @@ import org.aidcmp.schemas.reply.Reply;
 import org.aidcmp.schemas.reply.RequestOutcome;
 import org.aidcmp.schemas.topics.AidTopic;
 import org.aidcmp.schemas.vehicle.VehicleEvent;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Collects what one input causes. Every record it makes gets a header derived from the input's: a messageId
- * minted from the input's messageId and the record's place among the outputs (so reprocessing the same input
- * mints the same ids), the input's requestId and correlationId, and the input's time.
+ * The records one decision emits, made inside the decider (never handed in by a processor). Every record
+ * gets a header derived from the cause's: a messageId minted from the cause's messageId and the record's
+ * place among the outputs (so deciding the same input again mints the same ids), the cause's requestId and
+ * correlationId, and the decision's time.
  */
-public final class Outputs {
+public final class Records {
   public static final String SOURCE = "lifecycle-streams";
 
   private final EnvelopeHeader cause;
@@ -29,7 +31,7 @@ public final class Outputs {
   private final List<Emit> emits = new ArrayList<>();
   private int sequence;
 
-  public Outputs(EnvelopeHeader cause, Instant at) {
+  public Records(EnvelopeHeader cause, Instant at) {
     this.cause = cause;
     this.at = at;
   }
@@ -42,17 +44,13 @@ public final class Outputs {
     return cause;
   }
 
-  /** An id derived from the input, for something the topology mints (activationCodeRequestID, ...). */
+  /** An id derived from the cause, for something the topology mints (activationCodeRequestID, ...). */
   public String derivedId(String what) {
     return Envelopes.derivedId(cause.getMessageId(), what);
   }
 
-  /** A header for a record the caller builds itself (a downlink command the vehicle stage sends). */
-  public EnvelopeHeader nextHeaderFor(String purpose) {
-    return nextHeader(purpose);
-  }
-
-  EnvelopeHeader nextHeader(String purpose) {
+  /** A header for a record the caller builds itself (a downlink command). */
+  public EnvelopeHeader nextHeader(String purpose) {
     String messageId = Envelopes.derivedId(cause.getMessageId(), purpose, Integer.toString(sequence++));
     return Envelopes.header(messageId, SOURCE, cause.getRequestId(), cause.getCorrelationId(), at);
   }
@@ -91,7 +89,7 @@ public final class Outputs {
     internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command));
   }
 
-  /** Straight onto the downlink topic: only the vehicle stage sends. */
+  /** Straight onto the downlink topic. */
   public void downlink(String vin, Aid2Downlink command) {
     emit(AidTopic.AID2_DOWNLINK, vin, command);
   }
@@ -100,15 +98,11 @@ public final class Outputs {
     emit(topic, key, new InternalMessage(nextHeader("internal"), payload));
   }
 
-  public void emit(AidTopic topic, String key, org.apache.avro.specific.SpecificRecord value) {
+  public void emit(AidTopic topic, String key, SpecificRecord value) {
     emits.add(new Emit(topic, key, value));
   }
 
-  public List<Emit> emits() {
+  public List<Emit> list() {
     return List.copyOf(emits);
-  }
-
-  public <S> Decision<S> decide(S state) {
-    return new Decision<>(state, emits());
   }
 }
