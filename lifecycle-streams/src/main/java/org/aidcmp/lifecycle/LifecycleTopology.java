@@ -45,13 +45,15 @@ public final class LifecycleTopology {
     return topology;
   }
 
-  /** Sub-topology 1 (key msp_token or sid): MSP calls and our calls' results find their user. */
+  /**
+   * Sub-topology 1 (key msp_token or sid): MSP calls find their user; so do results of commands written before
+   * commands named their user (the user stage passes those on here).
+   */
   static void routeMspCalls(Topology topology, SchemaRegistryClient registry, LifecycleSettings settings) {
     source(topology, registry, "aid1-inbound", AidTopic.AID1_INBOUND);
-    source(topology, registry, "aid1-results", AidTopic.AID1_RESULTS);
     source(topology, registry, "internal-routes", AidTopic.INTERNAL_ROUTES);
     topology.addProcessor(RoutesProcessor.NAME, () -> new RoutesProcessor(settings.routeWait()),
-        "aid1-inbound", "aid1-results", "internal-routes");
+        "aid1-inbound", "internal-routes");
     store(topology, RoutesProcessor.STORE, AvroSerde.of(Route.class, registry), RoutesProcessor.NAME);
     store(topology, RoutesProcessor.AWAITING, AvroSerde.of(Aid1Inbound.class, registry), RoutesProcessor.NAME);
     store(topology, RoutesProcessor.AWAITING_UNTIL, Serdes.String(), RoutesProcessor.NAME);
@@ -60,12 +62,14 @@ public final class LifecycleTopology {
 
   /**
    * Sub-topology 2 (key cmpUserId, key VIN): the two aggregates. They share the touchpoint source, whose
-   * commands the touchpoint dispatch hands to one or the other by type.
+   * commands the touchpoint dispatch hands to one or the other by type. The results of our calls to MSPs come
+   * keyed by their user (egress keys them so), straight to the user stage.
    */
   static void usersAndVehicles(Topology topology, SchemaRegistryClient registry, LifecycleSettings settings,
       Duration deadlineScan) {
     source(topology, registry, "touchpoint-commands", AidTopic.TOUCHPOINT_COMMANDS);
     source(topology, registry, "internal-users", AidTopic.INTERNAL_USERS);
+    source(topology, registry, "aid1-results", AidTopic.AID1_RESULTS);
     source(topology, registry, "aid2-uplink", AidTopic.AID2_UPLINK);
     source(topology, registry, "ref-vehicles", AidTopic.REF_VEHICLES);
     source(topology, registry, "internal-vehicles", AidTopic.INTERNAL_VEHICLES);
@@ -74,11 +78,11 @@ public final class LifecycleTopology {
     sinks(topology, registry, TouchpointDispatch.NAME, AidTopic.DLQ);
 
     topology.addProcessor(UserProcessor.NAME, () -> new UserProcessor(settings, deadlineScan),
-        TouchpointDispatch.NAME, "internal-users");
+        TouchpointDispatch.NAME, "internal-users", "aid1-results");
     store(topology, UserProcessor.STORE, AvroSerde.of(UserState.class, registry), UserProcessor.NAME);
     store(topology, UserProcessor.DEADLINES, Serdes.String(), UserProcessor.NAME);
     sinks(topology, registry, UserProcessor.NAME, AidTopic.LIFECYCLE_EVENTS, AidTopic.AID1_OUTBOUND,
-        AidTopic.REPLIES, AidTopic.INTERNAL_VEHICLES, AidTopic.INTERNAL_ROUTES, AidTopic.DLQ);
+        AidTopic.REPLIES, AidTopic.AID2_DOWNLINK, AidTopic.INTERNAL_VEHICLES, AidTopic.INTERNAL_ROUTES, AidTopic.DLQ);
 
     topology.addProcessor(VehicleProcessor.NAME, () -> new VehicleProcessor(settings),
         TouchpointDispatch.NAME, "aid2-uplink", "ref-vehicles", "internal-vehicles");

@@ -76,17 +76,36 @@ public final class Records {
     emit(AidTopic.VEHICLE_EVENTS, vin, new VehicleEvent(nextHeader("vehicle-event"), payload));
   }
 
-  /** A call to an MSP (§7.1.8 - §7.1.11); its messageId is the command id egress sends as CMP-request-id. */
-  public String toMsp(String mspToken, Object command) {
+  /**
+   * A call to an MSP (§7.1.8 - §7.1.11) for the user; its messageId is the command id egress sends as
+   * CMP-request-id, and egress keys its result by the user, so the result comes straight back to this stage.
+   */
+  public String toMsp(String cmpUserId, String mspToken, Object command) {
     EnvelopeHeader header = nextHeader("msp-command");
-    emit(AidTopic.AID1_OUTBOUND, mspToken, new Aid1Outbound(header, command));
+    emit(AidTopic.AID1_OUTBOUND, mspToken, new Aid1Outbound(header, command, cmpUserId));
     return header.getMessageId();
   }
 
   /** A message for a vehicle, handed to the vehicle stage, which sends it and keeps it until answered. */
   public void toVehicle(String vin, Object downlink) {
     Aid2Downlink command = new Aid2Downlink(nextHeader("downlink"), downlink);
-    internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command));
+    internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command, false, null));
+  }
+
+  /**
+   * A message for a vehicle sent now, from this stage, with the vehicle stage told to keep it until answered:
+   * the AC, whose way to the vehicle is the critical path of car provisioning. {@code iccid} lets the vehicle
+   * stage see that the vehicle answered already (its install report can overtake this).
+   */
+  public void toVehicleNow(String vin, Object downlink, String iccid) {
+    Aid2Downlink command = new Aid2Downlink(nextHeader("downlink"), downlink);
+    emit(AidTopic.AID2_DOWNLINK, vin, command);
+    internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command, true, iccid));
+  }
+
+  /** An answer to a vehicle's request (§7.2.1 errors): sent now, nothing comes back to wait for. */
+  public void answerVehicle(String vin, Object answer) {
+    emit(AidTopic.AID2_DOWNLINK, vin, new Aid2Downlink(nextHeader("downlink"), answer));
   }
 
   /** Straight onto the downlink topic. */

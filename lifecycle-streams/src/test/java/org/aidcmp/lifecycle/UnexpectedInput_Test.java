@@ -131,7 +131,7 @@ class UnexpectedInput_Test {
     Map<String, Object> before = aggregates();
     eventsBefore = h.events().size();
     SpecificRecord foreign = topic == AidTopic.TOUCHPOINT_COMMANDS
-        ? new InternalMessage(header(), new VehicleCommand(deleteCommand()))
+        ? new InternalMessage(header(), new VehicleCommand(deleteCommand(), false, null))
         : new TouchpointCommand(header(), new AcceptAidTerms("user-1", "v2"));
     AidTopic itsOwn = foreign instanceof TouchpointCommand ? AidTopic.TOUCHPOINT_COMMANDS : AidTopic.INTERNAL_VEHICLES;
     byte[] bytes = new AvroSerializer<SpecificRecord>(h.registry(), true).serialize(itsOwn.topicName(), foreign);
@@ -157,7 +157,7 @@ class UnexpectedInput_Test {
     Object payload = topic == AidTopic.INTERNAL_VEHICLES
         ? new MspTokenClaim(token, Harness.MSP_A, "user-1",
             new org.aidcmp.schemas.aid1.Aid1Inbound(header(), h.sendMspTokenBody(Harness.MSP_A, "sid", token)))
-        : new VehicleCommand(deleteCommand());
+        : new VehicleCommand(deleteCommand(), false, null);
     h.driver().createInputTopic(topic.topicName(), new StringSerializer(), new AvroSerializer<SpecificRecord>(h.registry(), true))
         .pipeInput(keyFor(topic), new InternalMessage(header(), payload), h.now());
     assertOneDeadLetterFrom(topic, before);

@@ -200,7 +200,7 @@ public final class ProfileLifecycleDecider {
       c.answer(404, AidErrorCode.MSP_TOKEN_NOT_FOUND.toErrorInfo(), null);
       return;
     }
-    c.out.toMsp(sync.getMspToken(),
+    c.out.toMsp(c.cmpUserId(), sync.getMspToken(),
         new RequestProfileStatus(federation.get().getMspId(), sync.getMspToken(), sync.getIccid()));
     c.answer(202);
   }

@@ -195,7 +195,7 @@ public final class CarProvisioningDecider {
     String replaceIccid = replaceCandidate(s, f.getMspToken(), vin).map(Profile::getIccid).orElse(null);
     String activationCodeRequestId = c.out.derivedId("activationCodeRequestId");
     Instant deadline = c.now.plus(settings.activationCodeDeadline());
-    String commandId = c.out.toMsp(f.getMspToken(), new ActivationCodeRequest(f.getMspId(), f.getMspToken(),
+    String commandId = c.out.toMsp(c.cmpUserId(), f.getMspToken(), new ActivationCodeRequest(f.getMspId(), f.getMspToken(),
         settings.profileType(), settings.deviceType(), "", r.getEid(), activationCodeRequestId, replaceIccid));
     s.getActivationCodesInFlight().add(new ActivationCodeInFlight(activationCodeRequestId, commandId,
         f.getMspToken(), f.getMspId(), vin, r.getEid(), replaceIccid, r.getRequestId(), deadline, false));
@@ -254,8 +254,10 @@ public final class CarProvisioningDecider {
     if (swappedIccid != null && !swappedIccid.equals(iccid)) {
       profileSwapped(c, f, swappedIccid, iccid);
     }
-    c.out.toVehicle(f.getVin(),
-        new SendActivationCodeToVehicle(f.getVehicleRequestId(), c.cmpUserId(), profileType, activationCode));
+    // Straight to the downlink: the AC's way to the vehicle is the critical path (§4.3); the vehicle stage keeps
+    // it until the vehicle answers.
+    c.out.toVehicleNow(f.getVin(),
+        new SendActivationCodeToVehicle(f.getVehicleRequestId(), c.cmpUserId(), profileType, activationCode), iccid);
   }
 
   /**

@@ -58,9 +58,10 @@ public final class RoutesProcessor extends DecidingProcessor<Route> {
     return new Dispatch<Route>()
         .on(AidTopic.AID1_INBOUND, routes, SendMspToken.class, NotifyMspTokenInvalid.class,
             SendProfileInformation.class, UpdateSubscriptionInfo.class, SendActivationCode.class)
-        .on(AidTopic.AID1_RESULTS, routes, ActivationCodeIssued.class, ActivationCodeRequestAccepted.class,
-            MspCallSucceeded.class, MspCallRejected.class, ProfileStatusReceived.class, MspCallGaveUp.class)
         .on(AidTopic.INTERNAL_ROUTES, routes, RouteUpdate.class, MspTokenClaim.class)
+        // results keyed by msp_token (their command named no user), passed on by the user stage
+        .on(AidTopic.INTERNAL_ROUTES, routes, ActivationCodeIssued.class, ActivationCodeRequestAccepted.class,
+            MspCallSucceeded.class, MspCallRejected.class, ProfileStatusReceived.class, MspCallGaveUp.class)
         .onOwn(AwaitedRoute.class, routes);
   }
 

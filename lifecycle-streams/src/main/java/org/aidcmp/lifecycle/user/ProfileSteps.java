@@ -68,7 +68,7 @@ public final class ProfileSteps {
     }
     boolean withdrawing = federation.get().getStatus() == FederationStatus.WITHDRAWING;
     if (withdrawing || c.settings.forwards(federation.get().getMspId(), CsimStatusValue.DELETED)) {
-      c.out.toMsp(p.getMspToken(), new SendCsimStatus(federation.get().getMspId(), p.getMspToken(), p.getIccid(),
+      c.out.toMsp(c.cmpUserId(), p.getMspToken(), new SendCsimStatus(federation.get().getMspId(), p.getMspToken(), p.getIccid(),
           p.getEid(), CsimStatusValue.DELETED));
     }
     if (withdrawing) {
@@ -80,7 +80,7 @@ public final class ProfileSteps {
   public static void tellMsp(UserChange c, Profile p, CsimStatusValue status) {
     federation(c.s, p.getMspToken())
         .filter(f -> c.settings.forwards(f.getMspId(), status))
-        .ifPresent(f -> c.out.toMsp(p.getMspToken(),
+        .ifPresent(f -> c.out.toMsp(c.cmpUserId(), p.getMspToken(),
             new SendCsimStatus(f.getMspId(), p.getMspToken(), p.getIccid(), p.getEid(), status)));
   }
 

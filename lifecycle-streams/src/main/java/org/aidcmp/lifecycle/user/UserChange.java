@@ -74,14 +74,14 @@ public final class UserChange {
     answer(status, null, null);
   }
 
-  /** §7.2.1: the vehicle's request cannot be served; the vehicle stage passes the answer on. */
+  /** §7.2.1: the vehicle's request cannot be served; the answer goes straight to the vehicle. */
   public void refuseVehicle(String vin, VehicleRequestId requestId, Aid2Error error) {
     refuseVehicle(out, vin, requestId, s.getCmpUserId(), error);
   }
 
   public static void refuseVehicle(Records out, String vin, VehicleRequestId requestId, String cmpUserId,
       Aid2Error error) {
-    out.toVehicle(vin, new VehicleRequestError(requestId, cmpUserId, error, null));
+    out.answerVehicle(vin, new VehicleRequestError(requestId, cmpUserId, error, null));
   }
 
   /**

@@ -24,6 +24,7 @@ import org.aidcmp.schemas.Envelopes;
 import org.aidcmp.schemas.aid1.ActivationCodeIssued;
 import org.aidcmp.schemas.aid1.ActivationCodeRequestAccepted;
 import org.aidcmp.schemas.aid1.MspCallGaveUp;
+import org.aidcmp.schemas.aid1.MspCallRef;
 import org.aidcmp.schemas.aid1.MspCallRejected;
 import org.aidcmp.schemas.aid1.MspCallSucceeded;
 import org.aidcmp.schemas.aid1.NotifyMspTokenInvalid;
@@ -96,7 +97,12 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(profiles::forUser),
             SendProfileInformation.class, UpdateSubscriptionInfo.class)
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(provisioning::forUser), SendActivationCode.class)
-        // what our calls to MSPs returned
+        // what our calls to MSPs returned: keyed by the user, from egress; keyed by msp_token (written before
+        // commands named their user), routed here by the routes stage
+        .on(AidTopic.AID1_RESULTS, keyedByUser(provisioning::forUser), ActivationCodeIssued.class,
+            ActivationCodeRequestAccepted.class, MspCallRejected.class, MspCallGaveUp.class)
+        .on(AidTopic.AID1_RESULTS, keyedByUser(profiles::forUser), ProfileStatusReceived.class)
+        .on(AidTopic.AID1_RESULTS, keyedByUser(nothingToDecide), MspCallSucceeded.class)
         .on(AidTopic.INTERNAL_USERS, provisioning::forUser, ActivationCodeIssued.class,
             ActivationCodeRequestAccepted.class, MspCallRejected.class, MspCallGaveUp.class)
         .on(AidTopic.INTERNAL_USERS, profiles::forUser, ProfileStatusReceived.class)
@@ -109,6 +115,26 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
         .on(AidTopic.INTERNAL_USERS, vehicleOperations::forUser, ProfilesGoneFromVehicle.class)
         // the wall clock
         .onOwn(ActivationCodeDeadlinePassed.class, provisioning::forUser);
+  }
+
+  /**
+   * A result names the user its command was for, and is keyed by it: it goes to the procedure. One that names
+   * none is keyed by msp_token (its command was written before commands named their user): the routes stage
+   * finds its user. A result keyed by another user than it names breaks the contract: a dead letter.
+   */
+  static Decider<UserState> keyedByUser(Decider<UserState> decider) {
+    return (state, m, now) -> {
+      MspCallRef ref = (MspCallRef) ((SpecificRecord) m.payload()).get(0);
+      if (ref.getCmpUserId() == null) {
+        Records out = new Records(m.cause(), now);
+        out.internal(AidTopic.INTERNAL_ROUTES, m.key(), m.envelope());
+        return new Decision<>(state, out.list());
+      }
+      if (!ref.getCmpUserId().equals(m.key())) {
+        throw new IllegalArgumentException("a result for another user than its key names");
+      }
+      return decider.decide(state, m, now);
+    };
   }
 
   @Override

@@ -25,7 +25,9 @@ public final class DownlinkDecider implements Decider<VehicleState> {
   @Override
   public Decision<VehicleState> decide(VehicleState state, Message m, Instant now) {
     VehicleChange c = VehicleChange.of(state, m, now);
-    if (m.payload() instanceof VehicleCommand command) {
+    if (m.payload() instanceof VehicleCommand command && command.getSent()) {
+      keep(c, command);
+    } else if (m.payload() instanceof VehicleCommand command) {
       command(c, command.getDownlink());
     } else if (m.payload() instanceof VehiclePresence presence) {
       presence(c, presence.getOnline());
@@ -44,6 +46,20 @@ public final class DownlinkDecider implements Decider<VehicleState> {
       VehicleSteps.entry(c, d.getIccid()).ifPresent(e -> e.setState(InventoryEntryState.DELETE_PENDING));
     }
     VehicleSteps.send(c, downlink);
+  }
+
+  /**
+   * The user stage sent it already (the AC): kept until answered, unless the vehicle's report of the profile's
+   * install got here first. That order is possible by design (two stages write), so it is decided by what the
+   * vehicle reported, not by timing.
+   */
+  private static void keep(VehicleChange c, VehicleCommand command) {
+    boolean answeredAlready = command.getIccid() != null && VehicleSteps.entry(c, command.getIccid())
+        .filter(e -> e.getState() == InventoryEntryState.INSTALLED || e.getState() == InventoryEntryState.INSTALL_FAILED)
+        .isPresent();
+    if (!answeredAlready) {
+      c.s.getPending().add(command.getDownlink());
+    }
   }
 
   /** Online: every command still unanswered goes out again, with its own id, so the vehicle can spot a repeat. */

@@ -71,7 +71,7 @@ public final class WithdrawDecider implements Decider<UserState> {
     f.setStatus(FederationStatus.WITHDRAWING);
     c.out.event(c.cmpUserId(), new FederationInvalidated(c.cmpUserId(), f.getMspId(), mspToken, by, reason));
     if (by == WithdrawInitiator.CMP_TOUCHPOINT) {
-      c.out.toMsp(mspToken, new RequestInvalidateMspToken(f.getMspId(), mspToken));
+      c.out.toMsp(c.cmpUserId(), mspToken, new RequestInvalidateMspToken(f.getMspId(), mspToken));
     }
     if (mspToken.equals(s.getPreferredMspToken())) {
       s.setPreferredMspToken(null);

@@ -87,7 +87,7 @@ class ProfileLifecycleDeciderTest {
   @Test
   void profileStatus_4_6_aProfileTheMspNoLongerListsIsInvalidatedAndDeleted() {
     Message statuses = Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-3", Messages.result("r-3",
-        new ProfileStatusReceived(new MspCallRef("cmd-3", "msp-a", "token-1", MspCall.REQUEST_PROFILE_STATUS, 1), null,
+        new ProfileStatusReceived(new MspCallRef("cmd-3", "msp-a", "token-1", MspCall.REQUEST_PROFILE_STATUS, 1, "user-1"), null,
             List.of(new MspProfileStatus("8988239000000000002", MspProfileState.INSTALLED)))));
     Decision<UserState> d = decider.forUser(userWith(installed("8988239000000000001", "VIN1"),
         installed("8988239000000000002", "VIN2")), statuses, NOW);
@@ -100,7 +100,7 @@ class ProfileLifecycleDeciderTest {
   @Test
   void aResultForAUserThatDoesNotExistCreatesNothing() {
     Message statuses = Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-4", Messages.result("r-4",
-        new ProfileStatusReceived(new MspCallRef("cmd-4", "msp-a", "token-1", MspCall.REQUEST_PROFILE_STATUS, 1), null,
+        new ProfileStatusReceived(new MspCallRef("cmd-4", "msp-a", "token-1", MspCall.REQUEST_PROFILE_STATUS, 1, "user-1"), null,
             List.of())));
     Decision<UserState> d = decider.forUser(null, statuses, NOW);
     assertThat(d.state()).isNull();

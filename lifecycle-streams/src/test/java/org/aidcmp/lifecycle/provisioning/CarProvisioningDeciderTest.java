@@ -136,14 +136,17 @@ class CarProvisioningDeciderTest {
     UserState state = inFlightFor("VIN2", "8988239000000000001",
         profile("8988239000000000001", "VIN1", ProfileState.INSTALLED, NOW.minusSeconds(60)));
     Message issued = Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-r", Messages.result("r-1",
-        new ActivationCodeIssued(new MspCallRef("cmd-1", "msp-a", "token-1", MspCall.REQUEST_ACTIVATION_CODE, 1),
+        new ActivationCodeIssued(new MspCallRef("cmd-1", "msp-a", "token-1", MspCall.REQUEST_ACTIVATION_CODE, 1, "user-1"),
             "acr-1", "8988239000000000002", "1$SMDP$2", "personal", "8988239000000000001")));
 
     Decision<UserState> d = decider.forUser(state, issued, NOW);
 
     assertThat(d.state().getActivationCodesInFlight()).isEmpty();
-    assertThat(emitted(d, SendActivationCodeToVehicle.class)).singleElement()
-        .satisfies(ac -> assertThat(ac.getActivationCode()).isEqualTo("1$SMDP$2"));
+    assertThat(emitsTo(d, AidTopic.AID2_DOWNLINK)).as("the AC straight to the vehicle").singleElement()
+        .satisfies(e -> assertThat(((SendActivationCodeToVehicle) ((org.aidcmp.schemas.aid2.Aid2Downlink) e.value())
+            .getPayload()).getActivationCode()).isEqualTo("1$SMDP$2"));
+    assertThat(emitsTo(d, AidTopic.INTERNAL_VEHICLES)).as("the vehicle stage keeps it, and deletes the swapped")
+        .hasSize(2);
     assertThat(emitted(d, ProfileSwapped.class)).hasSize(1);
     assertThat(emitted(d, RequestDeleteProfile.class)).singleElement()
         .satisfies(r -> assertThat(r.getIccid()).isEqualTo("8988239000000000001"));

@@ -47,7 +47,7 @@ class RoutesDeciderTest {
   void aRoutedResultLeavesTheRouteAsItIsSoNothingIsWritten() {
     Route route = new Route("user-1", "msp-a");
     Message result = Message.of("token-1", AidTopic.AID1_RESULTS.topicName(), Messages.result("r-1",
-        new MspCallSucceeded(new MspCallRef("cmd-1", "msp-a", "token-1", MspCall.SEND_CSIM_STATUS, 1), 201)), null);
+        new MspCallSucceeded(new MspCallRef("cmd-1", "msp-a", "token-1", MspCall.SEND_CSIM_STATUS, 1, "user-1"), 201)), null);
     Decision<Route> d = decider.decide(route, result, NOW);
     assertThat(d.state()).isSameAs(route);
     assertThat(emitsTo(d, AidTopic.INTERNAL_USERS)).singleElement().satisfies(e -> assertThat(e.key()).isEqualTo("user-1"));

@@ -50,7 +50,7 @@ class FleetAndDownlinkDeciderTest {
 
   private static Message command(String messageId, Object payload) {
     Aid2Downlink d = new Aid2Downlink(Envelopes.header("cmd-" + messageId, "test", null, null, NOW), payload);
-    return Messages.internal(AidTopic.INTERNAL_VEHICLES, "VIN1", messageId, new VehicleCommand(d));
+    return Messages.internal(AidTopic.INTERNAL_VEHICLES, "VIN1", messageId, new VehicleCommand(d, false, null));
   }
 
   @Test
