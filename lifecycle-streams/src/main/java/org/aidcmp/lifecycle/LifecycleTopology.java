@@ -57,7 +57,8 @@ public final class LifecycleTopology {
     store(topology, RoutesProcessor.STORE, AvroSerde.of(Route.class, registry), RoutesProcessor.NAME);
     store(topology, RoutesProcessor.AWAITING, AvroSerde.of(Aid1Inbound.class, registry), RoutesProcessor.NAME);
     store(topology, RoutesProcessor.AWAITING_UNTIL, Serdes.String(), RoutesProcessor.NAME);
-    sinks(topology, registry, RoutesProcessor.NAME, AidTopic.INTERNAL_USERS, AidTopic.REPLIES, AidTopic.DLQ);
+    sinks(topology, registry, RoutesProcessor.NAME, AidTopic.INTERNAL_USERS, AidTopic.INTERNAL_ROUTES, AidTopic.REPLIES,
+        AidTopic.DLQ);
   }
 
   /**

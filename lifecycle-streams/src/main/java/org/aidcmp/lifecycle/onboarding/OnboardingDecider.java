@@ -38,8 +38,10 @@ import org.aidcmp.schemas.touchpoint.RequestAccountId;
 /**
  * Onboarding (§4.1, §4.2) and Send MSP token (§7.1.4), over the User aggregate, the whole path: the account
  * id's session ({@link RequestAccountId}, which also writes the sid's route), the AiD terms, the subscription
- * used in vehicles, and the MSP's token: the session checked (10, 11), the user (24), the token claimed in the
- * routes stage (unique to one user, 23, {@code RoutesDecider.onTokenClaim}), then the federation.
+ * used in vehicles, and the MSP's token. The routes stage finds the user by the sid and claims the token for it
+ * in the token's own partition ({@code RoutesDecider}: unique to one user); the claim's answer brings the call
+ * here, where the session (10, 11), the user (24) and the claim (23) are checked in that order, then the user
+ * federates. A Send MSP token without a token (the MSP's error, or none) comes here directly.
  */
 public final class OnboardingDecider implements Decider<UserState> {
   private final LifecycleSettings settings;
@@ -138,23 +140,27 @@ public final class OnboardingDecider implements Decider<UserState> {
     return Optional.empty();
   }
 
-  /** The routes stage answered the claim of §7.1.4's token: federate, or refuse with code 23. */
+  /**
+   * §7.1.4 with the routes stage's answer to the token's claim: the session (10, 11), the user (24), the
+   * claim (23), in that order; then the federation. A token granted to a call that is refused is released,
+   * unless the user federated it (by an earlier Send MSP token of the same session).
+   */
   private static void tokenClaimAnswered(UserChange c, MspTokenClaimAnswer answer) {
     UserState s = c.s;
     SendMspToken t = (SendMspToken) answer.getSendMspToken().getPayload();
-    if (!answer.getGranted()) {
-      reject(c, t, 422, AidErrorCode.MSP_TOKEN_ALREADY_ASSIGNED.toErrorInfo());
-      return;
-    }
     Optional<ErrorInfo> sessionError = sessionError(s, t, c.now);
-    if (sessionError.isPresent() || activeFederationWith(s, t.getMspId()).isPresent()) {
-      // Another Send MSP token of the same session got there first: this one is refused, the token released
-      // unless that first one federated it.
-      if (federation(s, t.getMspToken()).isEmpty()) {
+    boolean hasOne = activeFederationWith(s, t.getMspId()).isPresent();
+    if (sessionError.isPresent() || hasOne || !answer.getGranted()) {
+      if (answer.getGranted() && federation(s, t.getMspToken()).isEmpty()) {
         c.out.internal(AidTopic.INTERNAL_ROUTES, t.getMspToken(),
             new RouteUpdate(t.getMspToken(), RouteKind.MSP_TOKEN, null, t.getMspId()));
       }
-      reject(c, t, 422, sessionError.orElse(AidErrorCode.USER_ALREADY_HAS_MSP_TOKEN.toErrorInfo()));
+      if (sessionError.isPresent()) {
+        reject(c, t, sessionError.get().getCode().equals("11") ? 422 : sessionStatus(s, t), sessionError.get());
+      } else {
+        reject(c, t, 422, (hasOne ? AidErrorCode.USER_ALREADY_HAS_MSP_TOKEN : AidErrorCode.MSP_TOKEN_ALREADY_ASSIGNED)
+            .toErrorInfo());
+      }
       return;
     }
     session(s, t.getSid()).orElseThrow().setUsed(true);

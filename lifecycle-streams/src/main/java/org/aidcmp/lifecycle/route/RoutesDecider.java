@@ -59,7 +59,11 @@ public final class RoutesDecider implements Decider<Route> {
     return new Decision<>(next, out.list());
   }
 
-  /** §7.1.4 - §7.1.8.2.1: route the MSP's call to its user. */
+  /**
+   * §7.1.4 - §7.1.8.2.1: route the MSP's call to its user. A Send MSP token with a token goes first to the
+   * token's own partition, to claim it for the user the sid names (code 23 otherwise), and on to the user
+   * from there: three stages (sid, token, user), not four.
+   */
   private static void mspCall(Route route, Aid1Inbound call, Records out) {
     String mspId = mspIdOf(call.getPayload());
     if (route == null || !route.getMspId().equals(mspId)) {
@@ -67,6 +71,11 @@ public final class RoutesDecider implements Decider<Route> {
           ? AidErrorCode.ACCOUNT_ID_NOT_FOUND
           : AidErrorCode.MSP_TOKEN_NOT_FOUND;
       out.reply(404, notFound.toErrorInfo(), null);
+      return;
+    }
+    if (call.getPayload() instanceof SendMspToken t && t.getMspToken() != null && t.getError() == null) {
+      out.internal(AidTopic.INTERNAL_ROUTES, t.getMspToken(),
+          new MspTokenClaim(t.getMspToken(), t.getMspId(), route.getCmpUserId(), call));
       return;
     }
     out.internal(AidTopic.INTERNAL_USERS, route.getCmpUserId(), call);

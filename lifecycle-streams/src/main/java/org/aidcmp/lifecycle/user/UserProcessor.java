@@ -92,7 +92,7 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
             DeleteProfile.class, SyncProfileStatus.class)
         // MSP calls, routed to their user by the routes stage
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(onboarding), SendMspToken.class)
-        .on(AidTopic.INTERNAL_USERS, onboarding, MspTokenClaimAnswer.class)
+        .on(AidTopic.INTERNAL_USERS, answeringRepeats(onboarding), MspTokenClaimAnswer.class)
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(withdraw), NotifyMspTokenInvalid.class)
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(profiles::forUser),
             SendProfileInformation.class, UpdateSubscriptionInfo.class)
