@@ -270,7 +270,7 @@ public final class EgressWorker implements AutoCloseable {
         : deadLetter(record, command, mapped.gaveUpReason(), null, mapped.result().getPayload() instanceof
             org.aidcmp.schemas.aid1.MspCallGaveUp g ? g.getCommand().getAttempts() : 0);
     // Async: a producer callback must never send (it runs on the producer's own I/O thread).
-    before.thenComposeAsync(unused -> send(new ProducerRecord<>(settings.resultsTopic, command.mspToken(), mapped.result())), completions)
+    before.thenComposeAsync(unused -> send(new ProducerRecord<>(settings.resultsTopic, command.resultKey(), mapped.result())), completions)
         .whenComplete((ok, error) -> {
           if (error == null) {
             executed.add(command.commandId());

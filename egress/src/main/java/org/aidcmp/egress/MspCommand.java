@@ -11,7 +11,10 @@ import org.aidcmp.schemas.aid1.RequestInvalidateMspToken;
 import org.aidcmp.schemas.aid1.RequestProfileStatus;
 import org.aidcmp.schemas.aid1.SendCsimStatus;
 
-/** One command of aid.aid1.outbound.v1 with what every call needs from it: id, MSP, token, call, correlation. */
+/**
+ * One command of aid.aid1.outbound.v1 with what every call needs from it: id, MSP, token, call, correlation,
+ * and the user it is for (its result's key).
+ */
 record MspCommand(Aid1Outbound envelope, String commandId, String mspId, String mspToken, MspCall call,
                   String correlationId) {
   private static final Pattern UUID_TEXT =
@@ -51,6 +54,14 @@ record MspCommand(Aid1Outbound envelope, String commandId, String mspId, String 
 
   MspCallRef ref(int attempts) {
     return MspCallRef.newBuilder().setCommandId(commandId).setMspId(mspId).setMspToken(mspToken).setCall(call)
-        .setAttempts(attempts).build();
+        .setAttempts(attempts).setCmpUserId(envelope.getCmpUserId()).build();
+  }
+
+  /**
+   * The key of the command's result on aid.aid1.results.v1: the user it is for, so the result reaches the user's
+   * partition without a routing hop; the msp_token for a command that names no user (written before).
+   */
+  String resultKey() {
+    return envelope.getCmpUserId() != null ? envelope.getCmpUserId() : mspToken;
   }
 }

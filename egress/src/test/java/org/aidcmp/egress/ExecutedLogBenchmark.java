@@ -50,7 +50,7 @@ public final class ExecutedLogBenchmark {
         for (int i = 0; i < results; i++) {
           String token = UUID.randomUUID().toString();
           ids[i] = UUID.randomUUID().toString();
-          MspCallRef ref = new MspCallRef(ids[i], "msp-a", token, MspCall.SEND_CSIM_STATUS, 1);
+          MspCallRef ref = new MspCallRef(ids[i], "msp-a", token, MspCall.SEND_CSIM_STATUS, 1, null);
           producer.send(new ProducerRecord<>(topic, token, new Aid1Result(
               Envelopes.header(UUID.randomUUID().toString(), "egress", ref.getCommandId(), null, Instant.now()),
               new MspCallSucceeded(ref, 204))));

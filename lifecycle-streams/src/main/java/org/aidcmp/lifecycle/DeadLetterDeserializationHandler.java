@@ -49,7 +49,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         Long.toString(record.offset()), "dead-letter");
     // A record without a timestamp (-1) keeps none: the broker stamps the dead letter.
     Long timestamp = record.timestamp() >= 0 ? record.timestamp() : null;
-    DeadLetterRecord value = new DeadLetterRecord(Envelopes.header(id, Outputs.SOURCE, null, null,
+    DeadLetterRecord value = new DeadLetterRecord(Envelopes.header(id, Records.SOURCE, null, null,
         Instant.ofEpochMilli(timestamp == null ? 0 : timestamp)), letter);
     byte[] bytes = serializer.serialize(AidTopic.DLQ.topicName(), value);
     return Response.resume(List.of(new ProducerRecord<>(AidTopic.DLQ.topicName(), null, timestamp,

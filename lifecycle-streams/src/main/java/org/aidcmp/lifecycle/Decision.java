@@ -3,7 +3,12 @@ package org.aidcmp.lifecycle;
 import java.util.List;
 
 /**
- * What a transition returns: the aggregate's new state (null removes it) and the records to emit. Every
- * transition of the topology is a pure function {@code (state, message) -> Decision}.
+ * What a transition returns: the aggregate's new state (null removes it, or keeps it absent) and the records
+ * to emit. A state that did not change is the very instance the decider was given, so the processor writes
+ * only what changed.
  */
-public record Decision<S>(S state, List<Emit> emits) {}
+public record Decision<S>(S state, List<Emit> emits) {
+  public static <S> Decision<S> unchanged(S state) {
+    return new Decision<>(state, List.of());
+  }
+}

@@ -36,11 +36,17 @@ public final class LifecycleStreams implements AutoCloseable {
     // The thread commits between polls: a poll that blocks 100 ms (the default) on an idle partition holds back
     // the commit, and with it every downstream hop, by up to that much.
     props.put(StreamsConfig.POLL_MS_CONFIG, 5);
-    // Records go in time order across a task's inputs (KIP-695): a task waits up to this long for a partition the
-    // broker says has data not yet fetched. Correctness does not rest on it (a Send MSP token that still overtakes
-    // its sid's route waits for it in the routes stage), but it keeps such waits rare; 250 ms doubled Send MSP
-    // token's p50, 50 ms costs nothing measurable, and 0 was no faster in the throughput harness.
-    props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 50);
+    // No waiting for time order across a task's inputs (KIP-695): every order that matters is kept by design, not
+    // by a timing guard (a Send MSP token that overtakes its sid's route waits for it in the routes stage; an AC
+    // the user stage sent is not kept once the vehicle reported its ICCID; tests show both). Idling up to 50 ms
+    // cost a stage that much whenever an input partition lagged, and its readiness checks were a quarter of the
+    // stream thread's samples in a profile (docs/architecture.md, Latency).
+    props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    // A transaction's first write to a partition can meet the previous commit still completing
+    // (CONCURRENT_TRANSACTIONS); the producer retries after this back-off, 100 ms by default, which a stage then
+    // waits. Later batches in flight to that partition are refused meanwhile ("Invalid sequence number ...
+    // transactions v2", retriable, nothing lost).
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
     props.put("processing.exception.handler.global.enabled", "true");
     props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

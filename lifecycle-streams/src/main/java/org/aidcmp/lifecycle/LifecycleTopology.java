@@ -40,45 +40,62 @@ public final class LifecycleTopology {
 
   public static Topology build(SchemaRegistryClient registry, LifecycleSettings settings, Duration deadlineScan) {
     Topology topology = new Topology();
-    StringDeserializer keys = new StringDeserializer();
+    routeMspCalls(topology, registry, settings);
+    usersAndVehicles(topology, registry, settings, deadlineScan);
+    return topology;
+  }
 
-    // 1. route MSP calls
+  /**
+   * Sub-topology 1 (key msp_token or sid): MSP calls find their user; so do results of commands written before
+   * commands named their user (the user stage passes those on here).
+   */
+  static void routeMspCalls(Topology topology, SchemaRegistryClient registry, LifecycleSettings settings) {
     source(topology, registry, "aid1-inbound", AidTopic.AID1_INBOUND);
-    source(topology, registry, "aid1-results", AidTopic.AID1_RESULTS);
     source(topology, registry, "internal-routes", AidTopic.INTERNAL_ROUTES);
     topology.addProcessor(RoutesProcessor.NAME, () -> new RoutesProcessor(settings.routeWait()),
-        "aid1-inbound", "aid1-results", "internal-routes");
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RoutesProcessor.STORE),
-        Serdes.String(), AvroSerde.of(Route.class, registry)), RoutesProcessor.NAME);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RoutesProcessor.AWAITING),
-        Serdes.String(), AvroSerde.of(Aid1Inbound.class, registry)), RoutesProcessor.NAME);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RoutesProcessor.AWAITING_UNTIL),
-        Serdes.String(), Serdes.String()), RoutesProcessor.NAME);
-    sinks(topology, registry, RoutesProcessor.NAME, AidTopic.INTERNAL_USERS, AidTopic.REPLIES, AidTopic.DLQ);
+        "aid1-inbound", "internal-routes");
+    store(topology, RoutesProcessor.STORE, AvroSerde.of(Route.class, registry), RoutesProcessor.NAME);
+    store(topology, RoutesProcessor.AWAITING, AvroSerde.of(Aid1Inbound.class, registry), RoutesProcessor.NAME);
+    store(topology, RoutesProcessor.AWAITING_UNTIL, Serdes.String(), RoutesProcessor.NAME);
+    sinks(topology, registry, RoutesProcessor.NAME, AidTopic.INTERNAL_USERS, AidTopic.INTERNAL_ROUTES, AidTopic.REPLIES,
+        AidTopic.DLQ);
+  }
 
-    // 2. users and vehicles
+  /**
+   * Sub-topology 2 (key cmpUserId, key VIN): the two aggregates. They share the touchpoint source, whose
+   * commands the touchpoint dispatch hands to one or the other by type. The results of our calls to MSPs come
+   * keyed by their user (egress keys them so), straight to the user stage.
+   */
+  static void usersAndVehicles(Topology topology, SchemaRegistryClient registry, LifecycleSettings settings,
+      Duration deadlineScan) {
     source(topology, registry, "touchpoint-commands", AidTopic.TOUCHPOINT_COMMANDS);
     source(topology, registry, "internal-users", AidTopic.INTERNAL_USERS);
+    source(topology, registry, "aid1-results", AidTopic.AID1_RESULTS);
     source(topology, registry, "aid2-uplink", AidTopic.AID2_UPLINK);
     source(topology, registry, "ref-vehicles", AidTopic.REF_VEHICLES);
     source(topology, registry, "internal-vehicles", AidTopic.INTERNAL_VEHICLES);
+    topology.addProcessor(TouchpointDispatch.NAME,
+        () -> new TouchpointDispatch(UserProcessor.NAME, VehicleProcessor.NAME), "touchpoint-commands");
+    sinks(topology, registry, TouchpointDispatch.NAME, AidTopic.DLQ);
 
     topology.addProcessor(UserProcessor.NAME, () -> new UserProcessor(settings, deadlineScan),
-        "touchpoint-commands", "internal-users");
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UserProcessor.STORE),
-        Serdes.String(), AvroSerde.of(UserState.class, registry)), UserProcessor.NAME);
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UserProcessor.DEADLINES),
-        Serdes.String(), Serdes.String()), UserProcessor.NAME);
+        TouchpointDispatch.NAME, "internal-users", "aid1-results");
+    store(topology, UserProcessor.STORE, AvroSerde.of(UserState.class, registry), UserProcessor.NAME);
+    store(topology, UserProcessor.DEADLINES, Serdes.String(), UserProcessor.NAME);
     sinks(topology, registry, UserProcessor.NAME, AidTopic.LIFECYCLE_EVENTS, AidTopic.AID1_OUTBOUND,
-        AidTopic.REPLIES, AidTopic.INTERNAL_VEHICLES, AidTopic.INTERNAL_ROUTES, AidTopic.DLQ);
+        AidTopic.REPLIES, AidTopic.AID2_DOWNLINK, AidTopic.INTERNAL_VEHICLES, AidTopic.INTERNAL_ROUTES, AidTopic.DLQ);
 
-    topology.addProcessor(VehicleProcessor.NAME, VehicleProcessor::new,
-        "touchpoint-commands", "aid2-uplink", "ref-vehicles", "internal-vehicles");
-    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VehicleProcessor.STORE),
-        Serdes.String(), AvroSerde.of(VehicleState.class, registry)), VehicleProcessor.NAME);
+    topology.addProcessor(VehicleProcessor.NAME, () -> new VehicleProcessor(settings),
+        TouchpointDispatch.NAME, "aid2-uplink", "ref-vehicles", "internal-vehicles");
+    store(topology, VehicleProcessor.STORE, AvroSerde.of(VehicleState.class, registry), VehicleProcessor.NAME);
     sinks(topology, registry, VehicleProcessor.NAME, AidTopic.VEHICLE_EVENTS, AidTopic.AID2_DOWNLINK,
         AidTopic.REPLIES, AidTopic.INTERNAL_USERS, AidTopic.DLQ);
-    return topology;
+  }
+
+  private static <V> void store(Topology topology, String name, org.apache.kafka.common.serialization.Serde<V> values,
+      String processor) {
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values),
+        processor);
   }
 
   @SuppressWarnings("unchecked")

@@ -199,8 +199,11 @@ public final class Harness implements AutoCloseable {
     pipe(uplink, vin, new Aid2Uplink(header("ingress-aid2", null), message));
   }
 
+  /** What egress writes for a command: keyed by the command's user, or by its msp_token if it names none. */
   public void result(String mspToken, Object result) {
-    pipe(results, mspToken, new Aid1Result(header("egress", null), result));
+    MspCallRef ref = (MspCallRef) ((SpecificRecord) result).get(0);
+    pipe(results, ref.getCmpUserId() != null ? ref.getCmpUserId() : mspToken,
+        new Aid1Result(header("egress", null), result));
   }
 
   public void refVehicle(String vin, SpecificRecord value) {
@@ -273,7 +276,7 @@ public final class Harness implements AutoCloseable {
     SpecificRecord payload = (SpecificRecord) command.getPayload();
     return new MspCallRef(command.getHeader().getMessageId(),
         String.valueOf(payload.get(payload.getSchema().getField("mspId").pos())),
-        String.valueOf(payload.get(payload.getSchema().getField("mspToken").pos())), call, 1);
+        String.valueOf(payload.get(payload.getSchema().getField("mspToken").pos())), call, 1, command.getCmpUserId());
   }
 
   /** §7.1.8.2.1 asynchronous answer. */

@@ -51,18 +51,50 @@ public final class LifecycleThroughputBenchmark {
         System.out.printf("lifecycle-streams throughput: %d users, %d partitions, exactly_once_v2, commit 20 ms%n",
             users, partitions);
         threadMetrics = service.streams()::metrics;
-        phase("onboarding start (3 inputs/user)", users, 3, traffic::onboardingStart, traffic,
+        phase("onboarding start (3 inputs/user)", users, 3, traffic::onboardingStart, traffic::flush,
             () -> events.count("AccountIdIssued") >= users && events.count("AidTermsAccepted") >= users);
-        phase("Send MSP token (1 input/user)", users, 1, traffic::sendMspToken, traffic,
+        phase("Send MSP token (1 input/user)", users, 1, traffic::sendMspToken, traffic::flush,
             () -> events.count("FederationEstablished") >= users);
-        phase("vehicle requests an AC (1 input/user)", users, 1, traffic::requestActivationCode, traffic,
+        phase("vehicle requests an AC (1 input/user)", users, 1, traffic::requestActivationCode, traffic::flush,
             () -> events.count("ActivationCodeRequested") >= users);
       }
+      passThrough(kafka.bootstrapServers(), registry, dir, users, partitions);
+    }
+  }
+
+  /**
+   * The raw figure in the same run: a plain exactly-once Streams stage, one RocksDB get and put per record, same
+   * JVM, same broker, same Streams settings (commit interval included), the same number of inputs.
+   */
+  private static void passThrough(String bootstrap, RestSchemaRegistryClient registry, Path dir, int inputs,
+      int partitions) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(PassThroughStage.IN, partitions, (short) 1),
+          new org.apache.kafka.clients.admin.NewTopic(PassThroughStage.OUT, partitions, (short) 1))).all().get();
+    }
+    String value = "x".repeat(300); // about the size of an uplink envelope
+    try (PassThroughStage stage = new PassThroughStage(bootstrap, registry, dir.resolve("passthrough"),
+            streamsOverrides());
+        org.apache.kafka.clients.producer.KafkaProducer<String, String> producer =
+            new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "linger.ms", 5, "compression.type", "lz4"), new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer());
+        KafkaConsumer<String, String> out = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ConsumerConfig.GROUP_ID_CONFIG, "benchmark-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new StringDeserializer())) {
+      out.subscribe(List.of(PassThroughStage.OUT));
+      threadMetrics = stage.streams()::metrics;
+      long[] seen = {0};
+      phase("raw: plain EOS pass-through, 1 get+put", inputs, 1,
+          i -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(PassThroughStage.IN, "k" + i, value)),
+          producer::flush, () -> (seen[0] += out.poll(Duration.ofMillis(100)).count()) >= inputs);
     }
   }
 
   /** Kafka Streams settings to try, as system properties {@code -Dstreams.<setting>=<value>}. */
-  private static Map<String, String> streamsOverrides() {
+  static Map<String, String> streamsOverrides() {
     Map<String, String> overrides = new java.util.TreeMap<>();
     System.getProperties().forEach((key, value) -> {
       if (key.toString().startsWith("streams.")) {
@@ -75,14 +107,14 @@ public final class LifecycleThroughputBenchmark {
     return overrides;
   }
 
-  private static void phase(String name, int users, int inputsPerUser, IntConsumer send, Traffic traffic,
+  private static void phase(String name, int users, int inputsPerUser, IntConsumer send, Runnable flush,
       java.util.function.BooleanSupplier done) throws InterruptedException {
     long begin = System.nanoTime();
     long[] cpuBefore = cpuNanos();
     for (int i = 0; i < users; i++) {
       send.accept(i);
     }
-    traffic.flush();
+    flush.run();
     long produced = System.nanoTime();
     long deadline = begin + Duration.ofMinutes(3).toNanos();
     while (!done.getAsBoolean()) {
@@ -104,6 +136,10 @@ public final class LifecycleThroughputBenchmark {
    * CPU time so far of the Kafka Streams threads, and of the whole process: on 2 cores the broker shares the
    * machine, so inputs per second say little about the topology alone; its CPU per input does.
    */
+  static long streamThreadCpuNanos() {
+    return cpuNanos()[0];
+  }
+
   private static long[] cpuNanos() {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long streams = 0;

@@ -1,7 +1,10 @@
 package org.aidcmp.lifecycle.route;
 
+import java.time.Instant;
+import org.aidcmp.lifecycle.Decider;
 import org.aidcmp.lifecycle.Decision;
-import org.aidcmp.lifecycle.Outputs;
+import org.aidcmp.lifecycle.Message;
+import org.aidcmp.lifecycle.Records;
 import org.aidcmp.schemas.AidErrorCode;
 import org.aidcmp.schemas.aid1.Aid1Inbound;
 import org.aidcmp.schemas.aid1.Aid1Result;
@@ -19,7 +22,7 @@ import org.apache.avro.specific.SpecificRecord;
  * sid, or one of another MSP, is answered here with 404, the same answer for both, so that an MSP learns
  * nothing about another's tokens. Tokens are claimed here, which keeps each unique to one user (§7.1.4, 23).
  */
-public final class RoutesDecider {
+public final class RoutesDecider implements Decider<Route> {
 
   /**
    * §7.1.4: a Send MSP token whose sid has no route may have overtaken the RouteUpdate the user stage wrote when
@@ -28,47 +31,71 @@ public final class RoutesDecider {
    * exists but is another MSP's is refused at once. msp_token routes are written by this stage itself (token
    * claims), so calls naming a token never wait.
    */
-  public static boolean awaitsRoute(Route route, Aid1Inbound call) {
-    return route == null && call.getPayload() instanceof SendMspToken;
+  public static boolean awaitsRoute(Route route, Message m) {
+    return route == null && m.payload() instanceof SendMspToken && m.envelope() instanceof Aid1Inbound;
   }
 
-  /** §7.1.4 - §7.1.8.2.1: route the MSP's call to its user. */
-  public Decision<Route> onMspCall(Route route, Aid1Inbound call, Outputs out) {
+  @Override
+  public Decision<Route> decide(Route route, Message m, Instant now) {
+    Records out = new Records(m.cause(), now);
+    Route next = route;
+    Object payload = m.payload();
+    if (payload instanceof RouteUpdate update) {
+      next = update.getCmpUserId() == null ? null : routeTo(route, update.getCmpUserId(), update.getMspId());
+    } else if (payload instanceof MspTokenClaim claim) {
+      next = tokenClaim(route, claim, out);
+    } else if (payload instanceof AwaitedRoute awaited) {
+      mspCall(route, awaited.call(), out);
+    } else if (m.envelope() instanceof Aid1Inbound call) {
+      mspCall(route, call, out);
+    } else if (m.envelope() instanceof Aid1Result result) {
+      // What an MSP call of ours returned goes to the token's user; a token already removed has no one to tell.
+      if (route != null) {
+        out.internal(AidTopic.INTERNAL_USERS, route.getCmpUserId(), result);
+      }
+    } else {
+      throw new IllegalArgumentException("routes do not take " + m.describe());
+    }
+    return new Decision<>(next, out.list());
+  }
+
+  /**
+   * §7.1.4 - §7.1.8.2.1: route the MSP's call to its user. A Send MSP token with a token goes first to the
+   * token's own partition, to claim it for the user the sid names (code 23 otherwise), and on to the user
+   * from there: three stages (sid, token, user), not four.
+   */
+  private static void mspCall(Route route, Aid1Inbound call, Records out) {
     String mspId = mspIdOf(call.getPayload());
     if (route == null || !route.getMspId().equals(mspId)) {
       AidErrorCode notFound = call.getPayload() instanceof SendMspToken
           ? AidErrorCode.ACCOUNT_ID_NOT_FOUND
           : AidErrorCode.MSP_TOKEN_NOT_FOUND;
       out.reply(404, notFound.toErrorInfo(), null);
-      return out.decide(route);
+      return;
+    }
+    if (call.getPayload() instanceof SendMspToken t && t.getMspToken() != null && t.getError() == null) {
+      out.internal(AidTopic.INTERNAL_ROUTES, t.getMspToken(),
+          new MspTokenClaim(t.getMspToken(), t.getMspId(), route.getCmpUserId(), call));
+      return;
     }
     out.internal(AidTopic.INTERNAL_USERS, route.getCmpUserId(), call);
-    return out.decide(route);
-  }
-
-  /** What an MSP call of ours returned goes to the token's user; a token already removed has no one to tell. */
-  public Decision<Route> onMspResult(Route route, Aid1Result result, Outputs out) {
-    if (route != null) {
-      out.internal(AidTopic.INTERNAL_USERS, route.getCmpUserId(), result);
-    }
-    return out.decide(route);
-  }
-
-  public Decision<Route> onRouteUpdate(Route route, RouteUpdate update, Outputs out) {
-    if (update.getCmpUserId() == null) {
-      return out.decide(null);
-    }
-    return out.decide(new Route(update.getCmpUserId(), update.getMspId()));
   }
 
   /** A token is granted to the first user that claims it; the same user claiming again is granted again. */
-  public Decision<Route> onTokenClaim(Route route, MspTokenClaim claim, Outputs out) {
+  private static Route tokenClaim(Route route, MspTokenClaim claim, Records out) {
     boolean granted = route == null
         || (route.getCmpUserId().equals(claim.getCmpUserId()) && route.getMspId().equals(claim.getMspId()));
-    Route next = granted ? new Route(claim.getCmpUserId(), claim.getMspId()) : route;
     out.internal(AidTopic.INTERNAL_USERS, claim.getCmpUserId(),
         new MspTokenClaimAnswer(claim.getMspToken(), granted, claim.getSendMspToken()));
-    return out.decide(next);
+    return granted ? routeTo(route, claim.getCmpUserId(), claim.getMspId()) : route;
+  }
+
+  /** The route, the same instance if it already says so (then nothing is written). */
+  private static Route routeTo(Route route, String cmpUserId, String mspId) {
+    if (route != null && route.getCmpUserId().equals(cmpUserId) && route.getMspId().equals(mspId)) {
+      return route;
+    }
+    return new Route(cmpUserId, mspId);
   }
 
   /** Every MSP -> CMP call names its MSP in field mspId (set by ingress from the client certificate). */

@@ -1,24 +1,54 @@
 package org.aidcmp.lifecycle.user;
 
+import static org.aidcmp.lifecycle.user.UserChange.answeringRepeats;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.aidcmp.lifecycle.Decision;
 import org.aidcmp.lifecycle.DecidingProcessor;
+import org.aidcmp.lifecycle.Decider;
+import org.aidcmp.lifecycle.Decision;
+import org.aidcmp.lifecycle.Dispatch;
 import org.aidcmp.lifecycle.LifecycleSettings;
-import org.aidcmp.lifecycle.Outputs;
-import org.aidcmp.lifecycle.TouchpointCommands;
+import org.aidcmp.lifecycle.Message;
+import org.aidcmp.lifecycle.Records;
+import org.aidcmp.lifecycle.onboarding.OnboardingDecider;
+import org.aidcmp.lifecycle.profiles.ProfileLifecycleDecider;
+import org.aidcmp.lifecycle.provisioning.ActivationCodeDeadlinePassed;
+import org.aidcmp.lifecycle.provisioning.CarProvisioningDecider;
+import org.aidcmp.lifecycle.vehicleops.VehicleOperationsDecider;
+import org.aidcmp.lifecycle.withdraw.WithdrawDecider;
 import org.aidcmp.schemas.Envelopes;
-import org.aidcmp.schemas.aid1.Aid1Inbound;
-import org.aidcmp.schemas.aid1.Aid1Result;
-import org.aidcmp.schemas.aid2.Aid2Uplink;
-import org.aidcmp.schemas.internal.InternalMessage;
+import org.aidcmp.schemas.aid1.ActivationCodeIssued;
+import org.aidcmp.schemas.aid1.ActivationCodeRequestAccepted;
+import org.aidcmp.schemas.aid1.MspCallGaveUp;
+import org.aidcmp.schemas.aid1.MspCallRef;
+import org.aidcmp.schemas.aid1.MspCallRejected;
+import org.aidcmp.schemas.aid1.MspCallSucceeded;
+import org.aidcmp.schemas.aid1.NotifyMspTokenInvalid;
+import org.aidcmp.schemas.aid1.ProfileStatusReceived;
+import org.aidcmp.schemas.aid1.SendActivationCode;
+import org.aidcmp.schemas.aid1.SendMspToken;
+import org.aidcmp.schemas.aid1.SendProfileInformation;
+import org.aidcmp.schemas.aid1.UpdateSubscriptionInfo;
+import org.aidcmp.schemas.aid2.CsimStatus;
+import org.aidcmp.schemas.aid2.DeleteProfileResult;
+import org.aidcmp.schemas.aid2.DisableProfileError;
+import org.aidcmp.schemas.aid2.EnableProfileError;
+import org.aidcmp.schemas.aid2.ProfileDownloadInstallInfo;
+import org.aidcmp.schemas.aid2.RequestActivationCode;
 import org.aidcmp.schemas.internal.MspTokenClaimAnswer;
 import org.aidcmp.schemas.internal.ProfilesGoneFromVehicle;
 import org.aidcmp.schemas.state.UserState;
-import org.aidcmp.schemas.touchpoint.TouchpointCommand;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.aidcmp.schemas.touchpoint.AcceptAidTerms;
+import org.aidcmp.schemas.touchpoint.ChooseSubscription;
+import org.aidcmp.schemas.touchpoint.DeleteProfile;
+import org.aidcmp.schemas.touchpoint.RequestAccountId;
+import org.aidcmp.schemas.touchpoint.SyncProfileStatus;
+import org.aidcmp.schemas.touchpoint.WithdrawOnboarding;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -27,23 +57,84 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Applies {@link UserDecider} (key cmpUserId). Beside the users it keeps an index of AC deadlines, ordered by
- * time, which a wall-clock punctuation walks: an asynchronous AC that never comes fails at its deadline even
- * when nothing else happens to the user.
+ * The User aggregate (key cmpUserId): which procedure's decider takes each message ({@link #dispatch}), and
+ * beside the users an index of AC deadlines, ordered by time, which a wall-clock punctuation walks: an
+ * asynchronous AC that never comes fails at its deadline even when nothing else happens to the user. The
+ * deadline arrives at the decider as a message ({@link ActivationCodeDeadlinePassed}).
  */
 public final class UserProcessor extends DecidingProcessor<UserState> {
   public static final String NAME = "user-lifecycle";
   public static final String STORE = "users";
   public static final String DEADLINES = "activation-code-deadlines";
 
-  private final UserDecider decider;
   private final Duration deadlineScanInterval;
   private KeyValueStore<String, String> deadlines;
 
   public UserProcessor(LifecycleSettings settings, Duration deadlineScanInterval) {
-    super(NAME, STORE);
-    this.decider = new UserDecider(settings);
+    super(NAME, STORE, dispatch(settings));
     this.deadlineScanInterval = deadlineScanInterval;
+  }
+
+  /** Every message the user stage takes, by source topic and payload type, and the procedure that decides it. */
+  static Dispatch<UserState> dispatch(LifecycleSettings settings) {
+    OnboardingDecider onboarding = new OnboardingDecider(settings);
+    CarProvisioningDecider provisioning = new CarProvisioningDecider(settings);
+    ProfileLifecycleDecider profiles = new ProfileLifecycleDecider(settings);
+    WithdrawDecider withdraw = new WithdrawDecider(settings);
+    VehicleOperationsDecider vehicleOperations = new VehicleOperationsDecider(settings);
+    Decider<UserState> nothingToDecide = (state, m, now) -> Decision.unchanged(state);
+    return new Dispatch<UserState>()
+        // touchpoint commands (the touchpoint dispatch passes only the users' ones)
+        .on(AidTopic.TOUCHPOINT_COMMANDS, answeringRepeats(onboarding),
+            RequestAccountId.class, AcceptAidTerms.class, ChooseSubscription.class)
+        .on(AidTopic.TOUCHPOINT_COMMANDS, answeringRepeats(withdraw), WithdrawOnboarding.class)
+        .on(AidTopic.TOUCHPOINT_COMMANDS, answeringRepeats(profiles::forUser),
+            DeleteProfile.class, SyncProfileStatus.class)
+        // MSP calls, routed to their user by the routes stage
+        .on(AidTopic.INTERNAL_USERS, answeringRepeats(onboarding), SendMspToken.class)
+        .on(AidTopic.INTERNAL_USERS, answeringRepeats(onboarding), MspTokenClaimAnswer.class)
+        .on(AidTopic.INTERNAL_USERS, answeringRepeats(withdraw), NotifyMspTokenInvalid.class)
+        .on(AidTopic.INTERNAL_USERS, answeringRepeats(profiles::forUser),
+            SendProfileInformation.class, UpdateSubscriptionInfo.class)
+        .on(AidTopic.INTERNAL_USERS, answeringRepeats(provisioning::forUser), SendActivationCode.class)
+        // what our calls to MSPs returned: keyed by the user, from egress; keyed by msp_token (written before
+        // commands named their user), routed here by the routes stage
+        .on(AidTopic.AID1_RESULTS, keyedByUser(provisioning::forUser), ActivationCodeIssued.class,
+            ActivationCodeRequestAccepted.class, MspCallRejected.class, MspCallGaveUp.class)
+        .on(AidTopic.AID1_RESULTS, keyedByUser(profiles::forUser), ProfileStatusReceived.class)
+        .on(AidTopic.AID1_RESULTS, keyedByUser(nothingToDecide), MspCallSucceeded.class)
+        .on(AidTopic.INTERNAL_USERS, provisioning::forUser, ActivationCodeIssued.class,
+            ActivationCodeRequestAccepted.class, MspCallRejected.class, MspCallGaveUp.class)
+        .on(AidTopic.INTERNAL_USERS, profiles::forUser, ProfileStatusReceived.class)
+        .on(AidTopic.INTERNAL_USERS, nothingToDecide, MspCallSucceeded.class)
+        // what vehicles report, after the vehicle stage checked the vehicle
+        .on(AidTopic.INTERNAL_USERS, provisioning::forUser, RequestActivationCode.class,
+            ProfileDownloadInstallInfo.class)
+        .on(AidTopic.INTERNAL_USERS, profiles::forUser, CsimStatus.class, EnableProfileError.class,
+            DisableProfileError.class, DeleteProfileResult.class)
+        .on(AidTopic.INTERNAL_USERS, vehicleOperations::forUser, ProfilesGoneFromVehicle.class)
+        // the wall clock
+        .onOwn(ActivationCodeDeadlinePassed.class, provisioning::forUser);
+  }
+
+  /**
+   * A result names the user its command was for, and is keyed by it: it goes to the procedure. One that names
+   * none is keyed by msp_token (its command was written before commands named their user): the routes stage
+   * finds its user. A result keyed by another user than it names breaks the contract: a dead letter.
+   */
+  static Decider<UserState> keyedByUser(Decider<UserState> decider) {
+    return (state, m, now) -> {
+      MspCallRef ref = (MspCallRef) ((SpecificRecord) m.payload()).get(0);
+      if (ref.getCmpUserId() == null) {
+        Records out = new Records(m.cause(), now);
+        out.internal(AidTopic.INTERNAL_ROUTES, m.key(), m.envelope());
+        return new Decision<>(state, out.list());
+      }
+      if (!ref.getCmpUserId().equals(m.key())) {
+        throw new IllegalArgumentException("a result for another user than its key names");
+      }
+      return decider.decide(state, m, now);
+    };
   }
 
   @Override
@@ -54,47 +145,19 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
   }
 
   @Override
-  protected boolean accepts(SpecificRecord value) {
-    return !(value instanceof TouchpointCommand command && TouchpointCommands.isFleetCommand(command));
-  }
-
-  @Override
-  protected Decision<UserState> decide(String key, UserState state, SpecificRecord value, Outputs out) {
-    if (value instanceof TouchpointCommand command) {
-      return decider.onTouchpoint(key, state, command, out);
-    }
-    if (value instanceof InternalMessage message) {
-      Object payload = message.getPayload();
-      if (payload instanceof Aid1Inbound call) {
-        return decider.onMspCall(key, state, call, out);
-      }
-      if (payload instanceof Aid1Result result) {
-        return decider.onMspResult(key, state, result, out);
-      }
-      if (payload instanceof Aid2Uplink uplink) {
-        return decider.onVehicleReport(key, state, uplink, out);
-      }
-      if (payload instanceof MspTokenClaimAnswer answer) {
-        return decider.onTokenClaimAnswer(key, state, answer, out);
-      }
-      if (payload instanceof ProfilesGoneFromVehicle gone) {
-        return decider.onProfilesGone(key, state, gone, out);
-      }
-    }
-    throw new IllegalArgumentException("the user stage cannot take "
-        + (value == null ? "a tombstone" : value.getSchema().getFullName()));
-  }
-
-  @Override
   protected void stateChanged(String cmpUserId, UserState before, UserState after) {
-    Map<String, Instant> was = UserDecider.deadlines(before);
-    Map<String, Instant> now = UserDecider.deadlines(after);
+    Map<String, Instant> was = UserQueries.deadlines(before);
+    Map<String, Instant> now = UserQueries.deadlines(after);
     was.forEach((id, at) -> {
       if (!at.equals(now.get(id))) {
         deadlines.delete(deadlineKey(at, cmpUserId, id));
       }
     });
-    now.forEach((id, at) -> deadlines.put(deadlineKey(at, cmpUserId, id), cmpUserId));
+    now.forEach((id, at) -> {
+      if (!at.equals(was.get(id))) {
+        deadlines.put(deadlineKey(at, cmpUserId, id), cmpUserId);
+      }
+    });
   }
 
   /** Keys sort by time: the zero-padded epoch milliseconds come first. */
@@ -110,12 +173,10 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
     for (KeyValue<String, String> entry : due) {
       String activationCodeRequestId = entry.key.split("\\|")[1];
       String cmpUserId = entry.value;
-      Instant now = Instant.ofEpochMilli(wallClockMillis);
-      Outputs out = new Outputs(Envelopes.header(Envelopes.derivedId("deadline", activationCodeRequestId),
-          Outputs.SOURCE, null, null, now), now);
       deadlines.delete(entry.key);
-      apply(cmpUserId, decider.onDeadline(cmpUserId, store.get(cmpUserId), activationCodeRequestId, out),
-          wallClockMillis);
+      decide(Message.own(cmpUserId, Envelopes.header(Envelopes.derivedId("deadline", activationCodeRequestId),
+          Records.SOURCE, null, null, Instant.ofEpochMilli(wallClockMillis)),
+          new ActivationCodeDeadlinePassed(activationCodeRequestId)), wallClockMillis);
     }
   }
 }

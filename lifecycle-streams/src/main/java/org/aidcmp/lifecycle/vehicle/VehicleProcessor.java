@@ -1,49 +1,64 @@
 package org.aidcmp.lifecycle.vehicle;
 
-import org.aidcmp.lifecycle.Decision;
 import org.aidcmp.lifecycle.DecidingProcessor;
-import org.aidcmp.lifecycle.Outputs;
-import org.aidcmp.lifecycle.TouchpointCommands;
-import org.aidcmp.schemas.aid2.Aid2Uplink;
-import org.aidcmp.schemas.internal.InternalMessage;
+import org.aidcmp.lifecycle.Dispatch;
+import org.aidcmp.lifecycle.LifecycleSettings;
+import org.aidcmp.lifecycle.profiles.ProfileLifecycleDecider;
+import org.aidcmp.lifecycle.provisioning.CarProvisioningDecider;
+import org.aidcmp.lifecycle.vehicleops.VehicleOperationsDecider;
+import org.aidcmp.schemas.aid2.CsimInfoResult;
+import org.aidcmp.schemas.aid2.CsimStatus;
+import org.aidcmp.schemas.aid2.DeleteAllProfilesResult;
+import org.aidcmp.schemas.aid2.DeleteProfileResult;
+import org.aidcmp.schemas.aid2.DisableProfileError;
+import org.aidcmp.schemas.aid2.EnableProfileError;
+import org.aidcmp.schemas.aid2.ProfileDownloadInstallInfo;
+import org.aidcmp.schemas.aid2.RequestActivationCode;
+import org.aidcmp.schemas.aid2.VehiclePresence;
 import org.aidcmp.schemas.internal.VehicleCommand;
-import org.aidcmp.schemas.ref.VehicleReference;
 import org.aidcmp.schemas.ref.VehicleRegistration;
 import org.aidcmp.schemas.state.VehicleState;
-import org.aidcmp.schemas.touchpoint.TouchpointCommand;
-import org.apache.avro.specific.SpecificRecord;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.aidcmp.schemas.touchpoint.DeleteAllVehicleProfiles;
+import org.aidcmp.schemas.touchpoint.RegisterVehicle;
+import org.aidcmp.schemas.touchpoint.RequestVehicleCsimInfo;
+import org.aidcmp.schemas.touchpoint.RetireVehicle;
 
-/** Applies {@link VehicleDecider} (key VIN). */
+/**
+ * The Vehicle aggregate (key VIN): which procedure's decider takes each message ({@link #dispatch}). Only the
+ * fleet registry's topic gives a tombstone a meaning; one on any other topic is a dead letter.
+ */
 public final class VehicleProcessor extends DecidingProcessor<VehicleState> {
   public static final String NAME = "vehicle-lifecycle";
   public static final String STORE = "vehicles";
 
-  private final VehicleDecider decider = new VehicleDecider();
-
-  public VehicleProcessor() {
-    super(NAME, STORE);
+  public VehicleProcessor(LifecycleSettings settings) {
+    super(NAME, STORE, dispatch(settings));
   }
 
-  @Override
-  protected boolean accepts(SpecificRecord value) {
-    return !(value instanceof TouchpointCommand command) || TouchpointCommands.isFleetCommand(command);
-  }
-
-  @Override
-  protected Decision<VehicleState> decide(String vin, VehicleState state, SpecificRecord value, Outputs out) {
-    if (value instanceof TouchpointCommand command) {
-      return decider.onFleetCommand(vin, state, command, out);
-    }
-    if (value instanceof Aid2Uplink uplink) {
-      return decider.onUplink(vin, state, uplink, out);
-    }
-    if (value == null || value instanceof VehicleReference) {
-      VehicleRegistration registration = value == null ? null : (VehicleRegistration) ((VehicleReference) value).getPayload();
-      return decider.onRegistration(vin, state, registration, out);
-    }
-    if (value instanceof InternalMessage message && message.getPayload() instanceof VehicleCommand command) {
-      return decider.onCommand(vin, state, command, out);
-    }
-    throw new IllegalArgumentException("the vehicle stage cannot take " + value.getSchema().getFullName());
+  /** Every message the vehicle stage takes, by source topic and payload type, and the procedure that decides it. */
+  static Dispatch<VehicleState> dispatch(LifecycleSettings settings) {
+    FleetRegistryDecider fleet = new FleetRegistryDecider();
+    DownlinkDecider downlink = new DownlinkDecider();
+    CarProvisioningDecider provisioning = new CarProvisioningDecider(settings);
+    ProfileLifecycleDecider profiles = new ProfileLifecycleDecider(settings);
+    VehicleOperationsDecider operations = new VehicleOperationsDecider(settings);
+    return new Dispatch<VehicleState>()
+        // fleet commands (the touchpoint dispatch passes only these)
+        .on(AidTopic.TOUCHPOINT_COMMANDS, fleet, RegisterVehicle.class, RetireVehicle.class)
+        .on(AidTopic.TOUCHPOINT_COMMANDS, operations::forVehicle, RequestVehicleCsimInfo.class,
+            DeleteAllVehicleProfiles.class)
+        // the fleet system's registry
+        .on(AidTopic.REF_VEHICLES, fleet, VehicleRegistration.class)
+        .onTombstone(AidTopic.REF_VEHICLES, fleet)
+        // what the vehicle says (§7.2)
+        .on(AidTopic.AID2_UPLINK, provisioning::forVehicle, RequestActivationCode.class,
+            ProfileDownloadInstallInfo.class)
+        .on(AidTopic.AID2_UPLINK, profiles::forVehicle, CsimStatus.class, EnableProfileError.class,
+            DisableProfileError.class, DeleteProfileResult.class)
+        .on(AidTopic.AID2_UPLINK, operations::forVehicle, CsimInfoResult.class, DeleteAllProfilesResult.class)
+        .on(AidTopic.AID2_UPLINK, downlink, VehiclePresence.class)
+        // commands the user stage decided for the vehicle
+        .on(AidTopic.INTERNAL_VEHICLES, downlink, VehicleCommand.class);
   }
 }

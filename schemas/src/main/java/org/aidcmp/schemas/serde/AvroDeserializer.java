@@ -87,6 +87,12 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
           + " which the registry cannot give: " + e.getMessage(), e);
     }
     Schema readerSchema = type == null ? readerSchemaFor(writer) : SpecificData.get().getSchema(type);
+    // Avro's resolution does not compare the top-level names: another topic's envelope would "decode" into
+    // this one's, union branches picked by shape. A record of another type is refused instead.
+    if (!writer.getFullName().equals(readerSchema.getFullName()) && !readerSchema.getAliases().contains(writer.getFullName())) {
+      throw new SerializationException("record on topic " + topic + " is a " + writer.getFullName() + ", not a "
+          + readerSchema.getFullName() + " (schema id " + schemaId + ")");
+    }
     return new SpecificDatumReader<>(writer, readerSchema);
   }
 

@@ -34,7 +34,7 @@ public enum AidTopic {
       TouchpointCommand.class, Retention.FOREVER, false),
   AID2_UPLINK("aid.aid2.uplink.v1", "VIN", Aid2Uplink.class, Retention.FOREVER, false),
   AID1_OUTBOUND("aid.aid1.outbound.v1", "msp_token", Aid1Outbound.class, Retention.DAYS_30, false),
-  AID1_RESULTS("aid.aid1.results.v1", "msp_token", Aid1Result.class, Retention.FOREVER, false),
+  AID1_RESULTS("aid.aid1.results.v1", "the command's cmpUserId (msp_token before it named one)", Aid1Result.class, Retention.FOREVER, false),
   AID2_DOWNLINK("aid.aid2.downlink.v1", "VIN", Aid2Downlink.class, Retention.DAYS_30, false),
   LIFECYCLE_EVENTS("aid.lifecycle.events.v1", "cmpUserId", LifecycleEvent.class, Retention.FOREVER, false),
   VEHICLE_EVENTS("aid.vehicle.events.v1", "VIN", VehicleEvent.class, Retention.FOREVER, false),

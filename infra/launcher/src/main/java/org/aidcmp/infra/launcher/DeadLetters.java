@@ -96,7 +96,7 @@ public final class DeadLetters implements AutoCloseable {
   static final String SOURCE = "aid-dlq";
   /**
    * Why a Request activation code is skipped: the topology failed that request when egress gave up and no longer
-   * waits for its code (UserDecider.onMspResult, lateSwap); the vehicle asks again.
+   * waits for its code (CarProvisioningDecider: forUser, lateSwap); the vehicle asks again.
    */
   static final String ACTIVATION_CODE_NOT_REDRIVEN = "a Request activation code is not redriven: its request failed"
       + " when egress gave up and the vehicle was told (§7.2.2); the vehicle asks again (§7.2.1), and a code got now"

@@ -15,13 +15,15 @@ import org.aidcmp.schemas.reply.Reply;
 import org.aidcmp.schemas.reply.RequestOutcome;
 import org.aidcmp.schemas.topics.AidTopic;
 import org.aidcmp.schemas.vehicle.VehicleEvent;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Collects what one input causes. Every record it makes gets a header derived from the input's: a messageId
- * minted from the input's messageId and the record's place among the outputs (so reprocessing the same input
- * mints the same ids), the input's requestId and correlationId, and the input's time.
+ * The records one decision emits, made inside the decider (never handed in by a processor). Every record
+ * gets a header derived from the cause's: a messageId minted from the cause's messageId and the record's
+ * place among the outputs (so deciding the same input again mints the same ids), the cause's requestId and
+ * correlationId, and the decision's time.
  */
-public final class Outputs {
+public final class Records {
   public static final String SOURCE = "lifecycle-streams";
 
   private final EnvelopeHeader cause;
@@ -29,7 +31,7 @@ public final class Outputs {
   private final List<Emit> emits = new ArrayList<>();
   private int sequence;
 
-  public Outputs(EnvelopeHeader cause, Instant at) {
+  public Records(EnvelopeHeader cause, Instant at) {
     this.cause = cause;
     this.at = at;
   }
@@ -42,17 +44,13 @@ public final class Outputs {
     return cause;
   }
 
-  /** An id derived from the input, for something the topology mints (activationCodeRequestID, ...). */
+  /** An id derived from the cause, for something the topology mints (activationCodeRequestID, ...). */
   public String derivedId(String what) {
     return Envelopes.derivedId(cause.getMessageId(), what);
   }
 
-  /** A header for a record the caller builds itself (a downlink command the vehicle stage sends). */
-  public EnvelopeHeader nextHeaderFor(String purpose) {
-    return nextHeader(purpose);
-  }
-
-  EnvelopeHeader nextHeader(String purpose) {
+  /** A header for a record the caller builds itself (a downlink command). */
+  public EnvelopeHeader nextHeader(String purpose) {
     String messageId = Envelopes.derivedId(cause.getMessageId(), purpose, Integer.toString(sequence++));
     return Envelopes.header(messageId, SOURCE, cause.getRequestId(), cause.getCorrelationId(), at);
   }
@@ -78,20 +76,39 @@ public final class Outputs {
     emit(AidTopic.VEHICLE_EVENTS, vin, new VehicleEvent(nextHeader("vehicle-event"), payload));
   }
 
-  /** A call to an MSP (§7.1.8 - §7.1.11); its messageId is the command id egress sends as CMP-request-id. */
-  public String toMsp(String mspToken, Object command) {
+  /**
+   * A call to an MSP (§7.1.8 - §7.1.11) for the user; its messageId is the command id egress sends as
+   * CMP-request-id, and egress keys its result by the user, so the result comes straight back to this stage.
+   */
+  public String toMsp(String cmpUserId, String mspToken, Object command) {
     EnvelopeHeader header = nextHeader("msp-command");
-    emit(AidTopic.AID1_OUTBOUND, mspToken, new Aid1Outbound(header, command));
+    emit(AidTopic.AID1_OUTBOUND, mspToken, new Aid1Outbound(header, command, cmpUserId));
     return header.getMessageId();
   }
 
   /** A message for a vehicle, handed to the vehicle stage, which sends it and keeps it until answered. */
   public void toVehicle(String vin, Object downlink) {
     Aid2Downlink command = new Aid2Downlink(nextHeader("downlink"), downlink);
-    internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command));
+    internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command, false, null));
   }
 
-  /** Straight onto the downlink topic: only the vehicle stage sends. */
+  /**
+   * A message for a vehicle sent now, from this stage, with the vehicle stage told to keep it until answered:
+   * the AC, whose way to the vehicle is the critical path of car provisioning. {@code iccid} lets the vehicle
+   * stage see that the vehicle answered already (its install report can overtake this).
+   */
+  public void toVehicleNow(String vin, Object downlink, String iccid) {
+    Aid2Downlink command = new Aid2Downlink(nextHeader("downlink"), downlink);
+    emit(AidTopic.AID2_DOWNLINK, vin, command);
+    internal(AidTopic.INTERNAL_VEHICLES, vin, new VehicleCommand(command, true, iccid));
+  }
+
+  /** An answer to a vehicle's request (§7.2.1 errors): sent now, nothing comes back to wait for. */
+  public void answerVehicle(String vin, Object answer) {
+    emit(AidTopic.AID2_DOWNLINK, vin, new Aid2Downlink(nextHeader("downlink"), answer));
+  }
+
+  /** Straight onto the downlink topic. */
   public void downlink(String vin, Aid2Downlink command) {
     emit(AidTopic.AID2_DOWNLINK, vin, command);
   }
@@ -100,15 +117,11 @@ public final class Outputs {
     emit(topic, key, new InternalMessage(nextHeader("internal"), payload));
   }
 
-  public void emit(AidTopic topic, String key, org.apache.avro.specific.SpecificRecord value) {
+  public void emit(AidTopic topic, String key, SpecificRecord value) {
     emits.add(new Emit(topic, key, value));
   }
 
-  public List<Emit> emits() {
+  public List<Emit> list() {
     return List.copyOf(emits);
-  }
-
-  public <S> Decision<S> decide(S state) {
-    return new Decision<>(state, emits());
   }
 }

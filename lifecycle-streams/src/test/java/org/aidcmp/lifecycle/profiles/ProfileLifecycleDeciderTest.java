@@ -1,0 +1,124 @@
+package org.aidcmp.lifecycle.profiles;
+
+import static org.aidcmp.lifecycle.Messages.NOW;
+import static org.aidcmp.lifecycle.Messages.emitted;
+import static org.aidcmp.lifecycle.Messages.emitsTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.aidcmp.lifecycle.Decision;
+import org.aidcmp.lifecycle.LifecycleSettings;
+import org.aidcmp.lifecycle.Message;
+import org.aidcmp.lifecycle.Messages;
+import org.aidcmp.schemas.aid1.MspCall;
+import org.aidcmp.schemas.aid1.MspCallRef;
+import org.aidcmp.schemas.aid1.MspProfileState;
+import org.aidcmp.schemas.aid1.MspProfileStatus;
+import org.aidcmp.schemas.aid1.ProfileInformation;
+import org.aidcmp.schemas.aid1.ProfileStatusReceived;
+import org.aidcmp.schemas.aid1.SendProfileInformation;
+import org.aidcmp.schemas.aid2.CsimProfile;
+import org.aidcmp.schemas.aid2.CsimStatus;
+import org.aidcmp.schemas.aid2.RequestDeleteProfile;
+import org.aidcmp.schemas.common.ProfileInformationStatus;
+import org.aidcmp.schemas.common.SubscriptionType;
+import org.aidcmp.schemas.common.VehicleProfileStatus;
+import org.aidcmp.schemas.common.VehicleRequestId;
+import org.aidcmp.schemas.lifecycle.ProfileDeleteRequested;
+import org.aidcmp.schemas.lifecycle.ProfilesReconciled;
+import org.aidcmp.schemas.reply.Reply;
+import org.aidcmp.schemas.reply.RequestOutcome;
+import org.aidcmp.schemas.state.Federation;
+import org.aidcmp.schemas.state.FederationStatus;
+import org.aidcmp.schemas.state.Profile;
+import org.aidcmp.schemas.state.ProfileState;
+import org.aidcmp.schemas.state.UserState;
+import org.aidcmp.schemas.state.VehicleProfile;
+import org.aidcmp.schemas.state.VehicleState;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.junit.jupiter.api.Test;
+
+/** §4.5 - §4.9, §7.1.6, §7.1.7, §7.1.11, without Kafka. */
+class ProfileLifecycleDeciderTest {
+  private final ProfileLifecycleDecider decider = new ProfileLifecycleDecider(LifecycleSettings.defaults());
+
+  private static UserState userWith(Profile... profiles) {
+    return UserState.newBuilder().setCmpUserId("user-1").setAidTermsAccepted(true)
+        .setFederations(new ArrayList<>(List.of(new Federation("token-1", "msp-a", "sid-1", FederationStatus.ACTIVE,
+            SubscriptionType.PRIVATE, null, null))))
+        .setProfiles(new ArrayList<>(List.of(profiles))).build();
+  }
+
+  private static Profile installed(String iccid, String vin) {
+    return new Profile(iccid, "token-1", vin, "eid-" + vin, ProfileState.INSTALLED, false, null, null, NOW);
+  }
+
+  private static Message profileInformation(String requestId, ProfileInformation... profiles) {
+    return Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-" + requestId,
+        Messages.mspCall("c-" + requestId, requestId, new SendProfileInformation("msp-a", "token-1", List.of(profiles))));
+  }
+
+  @Test
+  void sendProfileInformation_7_1_6_invalidDeletesTheProfileFromItsVehicle() {
+    Decision<UserState> d = decider.forUser(userWith(installed("8988239000000000001", "VIN1")),
+        profileInformation("rq-1", new ProfileInformation("8988239000000000001", ProfileInformationStatus.INVALID, "x")),
+        NOW);
+    assertThat(d.state().getProfiles()).singleElement().satisfies(p -> {
+      assertThat(p.getInvalid()).isTrue();
+      assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING);
+    });
+    assertThat(emitted(d, RequestDeleteProfile.class)).hasSize(1);
+    assertThat(emitsTo(d, AidTopic.INTERNAL_VEHICLES)).singleElement().satisfies(e -> assertThat(e.key()).isEqualTo("VIN1"));
+  }
+
+  @Test
+  void sendProfileInformation_7_1_6_oneUnknownIccidRefusesTheWholeCallAndChangesNoProfile() {
+    UserState state = userWith(installed("8988239000000000001", "VIN1"));
+    Decision<UserState> d = decider.forUser(state, profileInformation("rq-2",
+        new ProfileInformation("8988239000000000001", ProfileInformationStatus.INVALID, null),
+        new ProfileInformation("8988239000000000999", ProfileInformationStatus.INVALID, null)), NOW);
+    RequestOutcome outcome = (RequestOutcome) emitted(d, Reply.class).get(0).getPayload();
+    assertThat(outcome.getHttpStatus()).isEqualTo(404);
+    assertThat(d.state().getProfiles()).isEqualTo(state.getProfiles());
+    assertThat(emitted(d, ProfileDeleteRequested.class)).isEmpty();
+  }
+
+  @Test
+  void profileStatus_4_6_aProfileTheMspNoLongerListsIsInvalidatedAndDeleted() {
+    Message statuses = Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-3", Messages.result("r-3",
+        new ProfileStatusReceived(new MspCallRef("cmd-3", "msp-a", "token-1", MspCall.REQUEST_PROFILE_STATUS, 1, "user-1"), null,
+            List.of(new MspProfileStatus("8988239000000000002", MspProfileState.INSTALLED)))));
+    Decision<UserState> d = decider.forUser(userWith(installed("8988239000000000001", "VIN1"),
+        installed("8988239000000000002", "VIN2")), statuses, NOW);
+    assertThat(emitted(d, RequestDeleteProfile.class)).singleElement()
+        .satisfies(r -> assertThat(r.getIccid()).isEqualTo("8988239000000000001"));
+    assertThat(emitted(d, ProfilesReconciled.class)).singleElement()
+        .satisfies(r -> assertThat(r.getChanges()).hasSize(1));
+  }
+
+  @Test
+  void aResultForAUserThatDoesNotExistCreatesNothing() {
+    Message statuses = Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-4", Messages.result("r-4",
+        new ProfileStatusReceived(new MspCallRef("cmd-4", "msp-a", "token-1", MspCall.REQUEST_PROFILE_STATUS, 1, "user-1"), null,
+            List.of())));
+    Decision<UserState> d = decider.forUser(null, statuses, NOW);
+    assertThat(d.state()).isNull();
+    assertThat(d.emits()).isEmpty();
+  }
+
+  @Test
+  void csimStatus_7_2_3_eachUserHearsOfTheirOwnProfilesAndTheInventoryFollows() {
+    VehicleState vehicle = VehicleState.newBuilder().setVin("VIN1").setRegistered(true).setEid("eid-VIN1").build();
+    CsimStatus status = new CsimStatus(new VehicleRequestId("VIN1", NOW.getEpochSecond()), "eid-VIN1", null, null,
+        null, List.of(new CsimProfile("8988239000000000001", "user-1", VehicleProfileStatus.ENABLED, null, null, null),
+            new CsimProfile("8988239000000000002", "user-2", VehicleProfileStatus.DISABLED, null, null, null)));
+
+    Decision<VehicleState> d = decider.forVehicle(vehicle, Messages.uplink("VIN1", "u-5", status), NOW);
+
+    assertThat(emitsTo(d, AidTopic.INTERNAL_USERS)).extracting(e -> e.key()).containsExactly("user-1", "user-2");
+    assertThat(emitted(d, CsimStatus.class)).filteredOn(s -> s.getProfiles().size() == 1).hasSize(2);
+    assertThat(d.state().getInventory()).extracting(VehicleProfile::getIccid)
+        .containsExactly("8988239000000000001", "8988239000000000002");
+  }
+}
