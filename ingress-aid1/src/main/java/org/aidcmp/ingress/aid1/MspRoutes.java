@@ -70,7 +70,7 @@ public final class MspRoutes {
     r.post("/cesim/msp/v1/activation-codes/{msp_token}", this::sendActivationCode);
   }
 
-  /** §7.1.4 Send MSP token. Keyed by the account id's sid: the topology answers 10 for an unknown or used one. */
+  /** §7.1.4 Send MSP token. Keyed by the account id's sid: the topology answers 10 for a sid it never minted, 11 for a used one. */
   void sendMspToken(Context ctx) {
     Aid1Call call = headers.check(ctx);
     if (answeredBefore(ctx, call, 422)) {
