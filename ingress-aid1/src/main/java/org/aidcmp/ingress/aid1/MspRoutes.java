@@ -145,7 +145,10 @@ public final class MspRoutes {
     };
   }
 
-  /** §7.1.4 Send MSP token. Keyed by the account id's sid: the topology answers 10 for a sid it never minted, 11 for a used one. */
+  /**
+   * §7.1.4 Send MSP token. Keyed by the account id's sid: the topology answers 10 for a sid it never minted, 11
+   * for a used one.
+   */
   void sendMspToken(Context ctx, Aid1Call call) {
     Json.Body body = body(ctx, 422, true);
     AccountIds.Verified accountId = accountIds.verify(ctx.pathParam("account_id"), call.msp().accountIdSecret());
