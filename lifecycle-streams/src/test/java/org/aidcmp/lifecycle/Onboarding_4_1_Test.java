@@ -95,12 +95,12 @@ class Onboarding_4_1_Test {
   }
 
   @Test
-  void sendMspToken_7_1_4_usedAccountId_is422Code10() {
+  void sendMspToken_7_1_4_usedAccountId_is422Code11_foundButNoLongerValid() {
     String sid = h.requestAccountId("user-1", Harness.MSP_A);
     h.sendMspToken(Harness.MSP_A, sid, UUID.randomUUID().toString(), h.newRequestId());
     String again = h.newRequestId();
     h.sendMspToken(Harness.MSP_A, sid, UUID.randomUUID().toString(), again);
-    assertOutcome(h.replyTo(again), 422, "10");
+    assertOutcome(h.replyTo(again), 422, "11");
     assertThat(h.events(FederationEstablished.class)).hasSize(1);
   }
 

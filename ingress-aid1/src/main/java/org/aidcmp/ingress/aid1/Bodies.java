@@ -33,7 +33,9 @@ public final class Bodies {
     }
     if (bytes.length > 0) {
       String contentType = ctx.contentType();
-      if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      // The media type itself, parameters (charset) aside: "application/jsonx" is not JSON.
+      String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+      if (!mediaType.equals("application/json")) {
         throw new ApiError(415, "91", "Invalid request syntax: Content-Type must be application/json");
       }
     }

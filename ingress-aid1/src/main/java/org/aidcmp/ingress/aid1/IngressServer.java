@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -44,6 +45,10 @@ public final class IngressServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         // Bounded headers: an oversize header is a 431 from Jetty, before any of our code runs.
         http.setRequestHeaderSize(16 * 1024);
+        // RFC 3986 strictly (Javalin sets LEGACY): no path of this API needs %u escapes, bad UTF-8, ambiguous
+        // segments (..;/, %2e%2e) or encoded separators, so Jetty refuses them with a 400 before any route;
+        // under LEGACY a %uXXXX reached the route and failed its path parameter's decoding with a 500.
+        http.setUriCompliance(UriCompliance.DEFAULT);
       });
       config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       config.jetty.addConnector((server, http) ->
@@ -58,8 +63,7 @@ public final class IngressServer implements AutoCloseable {
       table[0] = routes;
 
       config.routes.exception(ApiError.class, (e, ctx) -> Responses.error(ctx, e));
-      config.routes.exception(HttpResponseException.class, (e, ctx) -> Responses.error(ctx, e.getStatus(),
-          e.getStatus() >= 500 ? "90" : "91", statusText(e.getStatus())));
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> refuse(ctx, e.getStatus()));
       config.routes.exception(Exception.class, (e, ctx) -> {
         // Never the exception's message: it may quote the request.
         // Never the path either: it holds account ids and msp_tokens.
@@ -70,23 +74,28 @@ public final class IngressServer implements AutoCloseable {
       for (int status : List.of(400, 404, 405, 413, 415, 431, 500)) {
         config.routes.error(status, "*", ctx -> {
           if (ctx.resultInputStream() == null) {
-            Responses.error(ctx, status, status == 500 ? "90" : "91", statusText(status));
+            refuse(ctx, status);
           }
         });
       }
+      // A java.lang.Error (say, a StackOverflowError) bypasses the exception mappers; it too gets the body.
+      config.router.javaLangErrorHandler((response, error) -> {
+        LOG.error("unexpected {}", error.getClass().getName());
+        JsonErrorHandler.Refusal refusal = JsonErrorHandler.refusal(500);
+        response.setStatus(refusal.status());
+        response.setContentType("application/json; charset=utf-8");
+        try {
+          response.getOutputStream().write(refusal.body());
+        } catch (IOException e) {
+          // The connection is gone: nobody to answer.
+        }
+      });
     });
   }
 
-  private static String statusText(int status) {
-    return switch (status) {
-      case 404 -> "Not found";
-      case 405 -> "Method not allowed";
-      case 413 -> "Invalid request syntax: request body too large";
-      case 415 -> "Invalid request syntax: unsupported content type";
-      case 431 -> "Invalid request syntax: headers too large";
-      case 500 -> "Internal Server Error";
-      default -> "Invalid request syntax";
-    };
+  private static void refuse(io.javalin.http.Context ctx, int status) {
+    JsonErrorHandler.Refusal refusal = JsonErrorHandler.refusal(status);
+    Responses.error(ctx, refusal.status(), refusal.code(), refusal.error());
   }
 
   private static ServerConnector connector(Server server, HttpConfiguration http, SSLContext tls, boolean needClientAuth,

@@ -2,12 +2,15 @@ package org.aidcmp.ingress.aid1;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.security.RouteRole;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.aidcmp.infra.config.MspRegistry;
@@ -26,8 +29,11 @@ import org.aidcmp.schemas.common.SubscriptionType;
 import org.aidcmp.schemas.topics.AidTopic;
 
 /**
- * The CMP CESIM MSP API: the five functions of §7.1 an MSP calls. Each handler checks headers and identity,
- * then syntax, then writes one record to aid.aid1.inbound.v1 and answers with the topology's outcome.
+ * The CMP CESIM MSP API: the five functions of §7.1 an MSP calls. What every call needs first (the §5.1.1
+ * headers, the pinned certificate's MSP, its api-key, the ids, and the recorded answer to a repeated
+ * CMP-request-id) is checked once, before the matched route runs ({@link #checkCall}, as Javalin's access
+ * managers do with a route's roles); each handler then checks its own syntax, writes one record to
+ * aid.aid1.inbound.v1 and answers with the topology's outcome.
  *
  * <p>A bad body gets the status its function's table gives an invalid request: 422 where the table has one
  * (§7.1.4, §7.1.6, §7.1.7, §7.1.8.2.1), 400 for §7.1.5, whose table has none. A malformed msp_token in the
@@ -62,20 +68,88 @@ public final class MspRoutes {
     this.clock = clock;
   }
 
-  public void install(RouteTable r) {
-    r.post("/cesim/msp/v1/users/{account_id}", this::sendMspToken);
-    r.post("/cesim/msp/v1/users/{msp_token}/invalidate", this::notifyMspTokenInvalid);
-    r.post("/cesim/msp/v1/users/{msp_token}/profiles", this::sendProfileInformation);
-    r.patch("/cesim/msp/v1/subscriptions/{msp_token}", this::updateSubscriptionInfo);
-    r.post("/cesim/msp/v1/activation-codes/{msp_token}", this::sendActivationCode);
+  /**
+   * The §7.1 function a route serves, as the route's role: {@link #checkCall} knows by it that the route is an
+   * MSP call, and which status its table gives an invalid request (a repeated CMP-request-id with another
+   * correlation-id is one).
+   */
+  enum MspFunction implements RouteRole {
+    SEND_MSP_TOKEN(422), NOTIFY_MSP_TOKEN_INVALID(400), SEND_PROFILE_INFORMATION(422), UPDATE_SUBSCRIPTION_INFO(422),
+    SEND_ACTIVATION_CODE(422);
+
+    final int invalidStatus;
+
+    MspFunction(int invalidStatus) {
+      this.invalidStatus = invalidStatus;
+    }
   }
 
-  /** §7.1.4 Send MSP token. Keyed by the account id's sid: the topology answers 10 for an unknown or used one. */
-  void sendMspToken(Context ctx) {
+  /** A handler of one function, given the call {@link #checkCall} let through. */
+  @FunctionalInterface
+  interface MspHandler {
+    void handle(Context ctx, Aid1Call call);
+  }
+
+  private static final String CALL = MspRoutes.class.getName() + ".call";
+
+  public void install(RouteTable r) {
+    r.beforeMatched(this::checkCall);
+    r.post("/cesim/msp/v1/users/{account_id}", handler(this::sendMspToken), MspFunction.SEND_MSP_TOKEN);
+    r.post("/cesim/msp/v1/users/{msp_token}/invalidate", handler(this::notifyMspTokenInvalid),
+        MspFunction.NOTIFY_MSP_TOKEN_INVALID);
+    r.post("/cesim/msp/v1/users/{msp_token}/profiles", handler(this::sendProfileInformation),
+        MspFunction.SEND_PROFILE_INFORMATION);
+    r.patch("/cesim/msp/v1/subscriptions/{msp_token}", handler(this::updateSubscriptionInfo),
+        MspFunction.UPDATE_SUBSCRIPTION_INFO);
+    r.post("/cesim/msp/v1/activation-codes/{msp_token}", handler(this::sendActivationCode),
+        MspFunction.SEND_ACTIVATION_CODE);
+  }
+
+  /**
+   * Before every matched route that serves an MSP function: headers and identity (401, 403, 400), then a
+   * CMP-request-id this instance has an outcome for gets that outcome, and nothing else is done.
+   */
+  void checkCall(Context ctx) {
+    MspFunction function = function(ctx);
+    if (function == null) {
+      return; // not an MSP route
+    }
     Aid1Call call = headers.check(ctx);
-    if (answeredBefore(ctx, call, 422)) {
+    Optional<RequestReply.Outcome> recorded =
+        requestReply.recorded(caller(call), call.requestId(), call.correlationId(), function.invalidStatus);
+    if (recorded.isPresent()) {
+      Responses.outcome(ctx, recorded.get());
+      ctx.skipRemainingHandlers();
       return;
     }
+    ctx.attribute(CALL, call);
+  }
+
+  private static MspFunction function(Context ctx) {
+    for (RouteRole role : ctx.routeRoles()) {
+      if (role instanceof MspFunction f) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private static Handler handler(MspHandler h) {
+    return ctx -> {
+      Aid1Call call = ctx.attribute(CALL);
+      if (call == null) {
+        // checkCall runs before every MSP route; no call here means it did not, and nothing may pass unchecked.
+        throw new IllegalStateException("MSP route without its checks");
+      }
+      h.handle(ctx, call);
+    };
+  }
+
+  /**
+   * §7.1.4 Send MSP token. Keyed by the account id's sid: the topology answers 10 for a sid it never minted, 11
+   * for a used one.
+   */
+  void sendMspToken(Context ctx, Aid1Call call) {
     Json.Body body = body(ctx, 422, true);
     AccountIds.Verified accountId = accountIds.verify(ctx.pathParam("account_id"), call.msp().accountIdSecret());
     String mspToken = lower(body.optMatching("msp_token", 36, Json.UUID, "29"));
@@ -99,11 +173,7 @@ public final class MspRoutes {
   }
 
   /** §7.1.5 Notify MSP token invalid: 204 from the topology; reason optional, so the body may be empty. */
-  void notifyMspTokenInvalid(Context ctx) {
-    Aid1Call call = headers.check(ctx);
-    if (answeredBefore(ctx, call, 400)) {
-      return;
-    }
+  void notifyMspTokenInvalid(Context ctx, Aid1Call call) {
     String mspToken = pathToken(ctx, 404);
     Json.Body body = body(ctx, 400, false);
     NotifyMspTokenInvalid payload = NotifyMspTokenInvalid.newBuilder()
@@ -115,11 +185,7 @@ public final class MspRoutes {
   }
 
   /** §7.1.6 Send profile information: a non-empty array of {iccid, status, reason?}, one token's profiles. */
-  void sendProfileInformation(Context ctx) {
-    Aid1Call call = headers.check(ctx);
-    if (answeredBefore(ctx, call, 422)) {
-      return;
-    }
+  void sendProfileInformation(Context ctx, Aid1Call call) {
     String mspToken = pathToken(ctx, 404);
     Json.Body body = body(ctx, 422, true);
     List<ProfileInformation> profiles = new ArrayList<>();
@@ -150,11 +216,7 @@ public final class MspRoutes {
   }
 
   /** §7.1.7 Update subscription info: at least one of phoneNumber (with iv), subscriptionType, customerGroup. */
-  void updateSubscriptionInfo(Context ctx) {
-    Aid1Call call = headers.check(ctx);
-    if (answeredBefore(ctx, call, 422)) {
-      return;
-    }
+  void updateSubscriptionInfo(Context ctx, Aid1Call call) {
     String mspToken = pathToken(ctx, 422);
     Json.Body body = body(ctx, 422, true);
     EncryptedValue phone = phone(call.msp(), body);
@@ -174,11 +236,7 @@ public final class MspRoutes {
   }
 
   /** §7.1.8.2.1 Send activation code: an AC (with iccid) or an error, for an activationCodeRequestID. */
-  void sendActivationCode(Context ctx) {
-    Aid1Call call = headers.check(ctx);
-    if (answeredBefore(ctx, call, 422)) {
-      return;
-    }
+  void sendActivationCode(Context ctx, Aid1Call call) {
     String mspToken = pathToken(ctx, 404);
     Json.Body body = body(ctx, 422, true);
     String requestId = lower(body.optMatching("activationCodeRequestID", 36, Json.UUID, "39"));
@@ -211,15 +269,6 @@ public final class MspRoutes {
         .setError(error)
         .build();
     write(ctx, call, mspToken, payload, 422);
-  }
-
-  /** A repeated CMP-request-id this instance has an outcome for: that outcome, and nothing else is done. */
-  private boolean answeredBefore(Context ctx, Aid1Call call, int mismatchStatus) {
-    return requestReply.recorded(caller(call), call.requestId(), call.correlationId(), mismatchStatus)
-        .map(outcome -> {
-          Responses.outcome(ctx, outcome);
-          return true;
-        }).orElse(false);
   }
 
   private static RequestReply.Caller caller(Aid1Call call) {

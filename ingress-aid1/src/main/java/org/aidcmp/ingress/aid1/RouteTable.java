@@ -2,6 +2,7 @@ package org.aidcmp.ingress.aid1;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Handler;
+import io.javalin.security.RouteRole;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,29 +21,34 @@ public final class RouteTable {
     this.routes = routes;
   }
 
-  public void get(String path, Handler handler) {
+  public void get(String path, Handler handler, RouteRole... roles) {
     declared.add(new Route("get", path));
-    routes.get(path, handler);
+    routes.get(path, handler, roles);
   }
 
-  public void post(String path, Handler handler) {
+  public void post(String path, Handler handler, RouteRole... roles) {
     declared.add(new Route("post", path));
-    routes.post(path, handler);
+    routes.post(path, handler, roles);
   }
 
-  public void put(String path, Handler handler) {
+  public void put(String path, Handler handler, RouteRole... roles) {
     declared.add(new Route("put", path));
-    routes.put(path, handler);
+    routes.put(path, handler, roles);
   }
 
-  public void patch(String path, Handler handler) {
+  public void patch(String path, Handler handler, RouteRole... roles) {
     declared.add(new Route("patch", path));
-    routes.patch(path, handler);
+    routes.patch(path, handler, roles);
   }
 
-  public void delete(String path, Handler handler) {
+  public void delete(String path, Handler handler, RouteRole... roles) {
     declared.add(new Route("delete", path));
-    routes.delete(path, handler);
+    routes.delete(path, handler, roles);
+  }
+
+  /** A step before every matched route (not a route: nothing is declared). */
+  public void beforeMatched(Handler handler) {
+    routes.beforeMatched(handler);
   }
 
   public List<Route> declared() {

@@ -101,7 +101,7 @@ class CmpClientTest {
     CmpClient.RequestIds ids = CmpClient.RequestIds.fresh();
     assertThat(mspA.sendMspToken(accountId, message, ids).status()).isEqualTo(201);
     assertThat(mspA.sendMspToken(accountId, message, ids).status()).isEqualTo(201);
-    assertThat(mspA.sendMspToken(accountId, message).code()).as("a used account id, new request").isEqualTo("10");
+    assertThat(mspA.sendMspToken(accountId, message).code()).as("a used account id, new request").isEqualTo("11");
 
     CmpClient wrongKey = client("mspa", stack.mspACertificate, "notTheKey123");
     assertThat(wrongKey.notifyMspTokenInvalid(UUID.randomUUID().toString(), null).status()).isEqualTo(401);

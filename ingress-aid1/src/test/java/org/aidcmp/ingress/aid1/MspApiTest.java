@@ -159,12 +159,12 @@ class MspApiTest {
   }
 
   @Test
-  void sendMspToken_7_1_4_reusedAccountId_is422Code10() throws Exception {
+  void sendMspToken_7_1_4_reusedAccountId_is422Code11() throws Exception {
     String accountId = Onboarding.accountId(stack, "mspa");
     assertThat(sendToken(mspA, accountId, tokenBody(UUID.randomUUID().toString(), "mspa")).status()).isEqualTo(201);
     MspClient.Response again = sendToken(mspA, accountId, tokenBody(UUID.randomUUID().toString(), "mspa"));
     assertThat(again.status()).isEqualTo(422);
-    assertThat(again.code()).isEqualTo("10");
+    assertThat(again.code()).as("§5.1.5: found, but no longer valid").isEqualTo("11");
   }
 
   @Test

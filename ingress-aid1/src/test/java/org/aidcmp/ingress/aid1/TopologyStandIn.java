@@ -151,8 +151,11 @@ final class TopologyStandIn implements AutoCloseable {
         return scripted(p.getCustomerGroup());
       }
       Session s = sessions.get(p.getSid());
-      if (s == null || s.used() || !s.mspId().equals(p.getMspId())) {
+      if (s == null || !s.mspId().equals(p.getMspId())) {
         return error(422, "10", "The account ID was not found");
+      }
+      if (s.used()) {
+        return error(422, "11", "The account ID was found but is no longer valid");
       }
       if (p.getMspToken() != null && tokens.containsKey(p.getMspToken())) {
         return error(422, "23", "The msp_token is already assigned to a user");

@@ -131,10 +131,11 @@ public final class OnboardingDecider implements Decider<UserState> {
 
   private static Optional<ErrorInfo> sessionError(UserState s, SendMspToken t, Instant now) {
     Optional<OnboardingSession> session = session(s, t.getSid()).filter(x -> x.getMspId().equals(t.getMspId()));
-    if (session.isEmpty() || session.get().getUsed()) {
+    if (session.isEmpty()) {
       return Optional.of(AidErrorCode.ACCOUNT_ID_NOT_FOUND.toErrorInfo());
     }
-    if (session.get().getExpiresAt().isBefore(now)) {
+    // §5.1.5: a sid the CMP minted was found; used once already, it is no longer valid (11), as when expired.
+    if (session.get().getUsed() || session.get().getExpiresAt().isBefore(now)) {
       return Optional.of(AidErrorCode.ACCOUNT_ID_NO_LONGER_VALID.toErrorInfo());
     }
     return Optional.empty();

@@ -35,8 +35,9 @@ public final class Aid {
                  runs until Ctrl-C. --stack-only: the backing services and the contract, no services
         msp      the MSP side of AiD1 against the running platform: `aid msp serve MSP_ID` runs a simulated
                  MSP that egress calls (and that sends activation codes back); `aid msp send-token`,
-                 `notify-invalid`, `send-profile-info`, `update-subscription` call the platform as that MSP.
-                 `aid msp help` for the options
+                 `notify-invalid`, `send-profile-info`, `update-subscription` call the platform as that MSP;
+                 `aid msp onboard NEW_ID --client-certificate FILE --base-url URL` makes a new MSP's
+                 configuration block and hand-over files. `aid msp help` for the options
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)
         topics   list the topic catalogue
@@ -95,7 +96,8 @@ public final class Aid {
 
   /** aid msp: help without touching the data directory; a configuration it cannot use said in one line. */
   private int msp(AidConfig config, List<String> args) throws InterruptedException {
-    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))
+        || args.contains("--help") || args.contains("-h")) {
       out.print(MspCommands.USAGE);
       return args.isEmpty() ? 2 : 0;
     }

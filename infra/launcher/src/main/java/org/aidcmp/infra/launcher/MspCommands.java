@@ -37,6 +37,14 @@ final class MspCommands {
   static final String USAGE = """
       usage: aid [--config FILE] msp COMMAND MSP_ID [options]      (MSP_ID: one of msp.ids)
 
+        onboard NEW_MSP_ID --client-certificate FILE --base-url URL [--client-id ID]
+            [--outbound-auth api-key|basic] [--phone-cipher aes-gcm|aes-cbc] [--server-ca FILE]
+            [--touchpoint-url URL] [--redirect-domains LIST] [--withdraw-url URL] [--out DIR]
+            a new MSP (not in msp.ids yet): pins the MSP's client certificate (PEM; the pin is the SHA-256 of
+            its DER, hex), makes the secrets the CMP gives it, and writes to DIR (default
+            <aid.data.dir>/onboarding/NEW_MSP_ID) the block to add to config/aid.properties and the files to
+            hand over: the CMP's server CA, the CMP's client certificate, the secrets (docs/msp-integration.md)
+
         serve MSP_ID [--mode sync|async] [--pool N] [--port P]
             a simulator of the MSP until Ctrl-C: the api-key or basic auth, client-id and target-id of
             msp.MSP_ID.*, a server certificate from the local CA, accepting the CMP's client certificate.
@@ -67,6 +75,8 @@ final class MspCommands {
   }
 
   private static final Map<String, Set<String>> OPTIONS = Map.of(
+      "onboard", Set.of("client-certificate", "base-url", "client-id", "outbound-auth", "phone-cipher", "server-ca",
+          "touchpoint-url", "redirect-domains", "withdraw-url", "out"),
       "serve", Set.of("mode", "pool", "port", "cmp-ca"),
       "send-token", Set.of("account-id", "msp-token", "phone-number", "subscription-type", "customer-group",
           "error", "cmp-ca"),
@@ -94,6 +104,12 @@ final class MspCommands {
       if (!OPTIONS.containsKey(command)) {
         throw new IllegalArgumentException("unknown command '" + command + "' (aid msp help lists them)");
       }
+      if (command.equals("onboard")) {
+        if (args.size() < 2 || args.get(1).startsWith("--")) {
+          throw new IllegalArgumentException("onboard needs the new MSP's id (aid msp help)");
+        }
+        return onboard(args.get(1), options(command, args.subList(2, args.size())));
+      }
       if (args.size() < 2 || args.get(1).startsWith("--")) {
         throw new IllegalArgumentException(command + " needs the MSP's id, one of msp.ids: " + ids());
       }
@@ -120,12 +136,50 @@ final class MspCommands {
         out.println(answer.body().toPrettyString());
       }
       return answer.successful() ? 0 : 1;
-    } catch (IllegalArgumentException | IllegalStateException e) {
+    } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
       System.err.println("aid msp: " + e.getMessage());
       return 2;
     } catch (java.io.IOException e) {
       System.err.println("aid msp: no answer from the platform at " + aid1Url() + " (is aid up running?): " + e);
       return 1;
+    }
+  }
+
+  private int onboard(String id, Map<String, String> o) {
+    MspOnboarding.Request request = new MspOnboarding.Request(id,
+        Path.of(required(o, "client-certificate")),
+        uri(o, "base-url", true),
+        o.get("client-id"),
+        MspOnboarding.auth(o.getOrDefault("outbound-auth", "api-key")),
+        MspOnboarding.phoneCipher(o.getOrDefault("phone-cipher", "aes-gcm")),
+        o.containsKey("server-ca") ? Path.of(o.get("server-ca")) : null,
+        uri(o, "touchpoint-url", false),
+        o.get("redirect-domains"),
+        uri(o, "withdraw-url", false),
+        o.containsKey("out") ? Path.of(o.get("out")) : data.resolve("onboarding").resolve(id));
+    MspOnboarding.Kit kit = new MspOnboarding(config, msps).onboard(request);
+    out.println("aid msp: MSP " + id + " onboarded; client certificate pinned, SHA-256 " + kit.pin());
+    out.println("  add to config/aid.properties (the block with its secrets: " + kit.configBlock() + "):");
+    kit.block().forEach(line -> out.println("    " + line));
+    out.println("  hand over to the MSP, from " + kit.folder() + ": " + MspOnboarding.SERVER_CA + ", "
+        + MspOnboarding.CLIENT_CERTIFICATE + ", " + MspOnboarding.SECRETS + " (secret: by a secure channel)");
+    out.println("  then restart aid up; " + MspOnboarding.README + " there says what each file is for.");
+    return 0;
+  }
+
+  private static URI uri(Map<String, String> options, String name, boolean isRequired) {
+    String value = isRequired ? required(options, name) : options.get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value);
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        throw new java.net.URISyntaxException(value, "no scheme or host");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("--" + name + " must be an absolute URL, not '" + value + "'");
     }
   }
 

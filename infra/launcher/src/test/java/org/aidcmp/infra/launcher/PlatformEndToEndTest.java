@@ -49,7 +49,7 @@ class PlatformEndToEndTest {
     assertThat(msp.sendMspToken(accountId, sendToken, ids).status()).isEqualTo(201);
     CmpClient.Answer reused = msp.sendMspToken(accountId, sendToken);
     assertThat(reused.status()).isEqualTo(422);
-    assertThat(reused.code()).as("a used account id").isEqualTo("10");
+    assertThat(reused.code()).as("a used account id: found, no longer valid").isEqualTo("11");
 
     // The same token for another user: 23.
     CmpClient.Answer taken = msp.sendMspToken(platform.accountId("e2e-" + UUID.randomUUID()),
