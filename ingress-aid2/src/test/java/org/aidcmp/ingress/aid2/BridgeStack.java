@@ -60,6 +60,18 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
       return Vehicle.mqtt5(broker.port(), vin);
     }
 
+    /** Records on a topic, summed over its partitions (its end offsets). */
+    long records(org.aidcmp.schemas.topics.AidTopic topic) {
+      try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(java.util.Map.of(
+          "bootstrap.servers", kafka.bootstrapServers()),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        var partitions = consumer.partitionsFor(topic.topicName(), Duration.ofSeconds(30)).stream()
+            .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+        return consumer.endOffsets(partitions, Duration.ofSeconds(30)).values().stream().mapToLong(Long::longValue).sum();
+      }
+    }
+
     @Override
     public void close() throws IOException {
       tap.close();
