@@ -64,6 +64,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Aid2Bridge implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Aid2Bridge.class);
+  /** The stage of the bridge's dead letters on aid.dlq.v1 (and header.source of everything it writes). */
+  public static final String DEAD_LETTER_STAGE = "ingress-aid2";
+  /** How a dead letter of the bridge names its origin: {@code sourceTopic} = this + the MQTT topic. */
+  public static final String MQTT_ORIGIN = "mqtt:";
 
   /** What the bridge has done since it started. */
   public record Stats(long forwarded, long refused, int inFlight) {}

@@ -14,17 +14,15 @@ import org.aidcmp.schemas.dlq.DeadLetterRecord;
  * What the bridge writes for a message it refused: the {@code error} downlink that tells the vehicle (§7.2.1
  * Response, INVALID_MESSAGE with the reason as description) and the dead letter for aid.dlq.v1.
  *
- * <p>The dead letter's origin is MQTT, not Kafka: {@code sourceTopic} is {@value #MQTT_ORIGIN} followed by the
+ * <p>The dead letter's origin is MQTT, not Kafka: {@code sourceTopic} is {@code mqtt:} followed by the
  * MQTT topic it arrived on, {@code sourcePartition} and {@code sourceOffset} are -1 (there is no Kafka position),
  * the key is the VIN (none when the topic names no vehicle) and the value the payload as received, unless it was
  * over {@link Aid2Json#MAX_PAYLOAD_BYTES} (then none: the reason says so). {@code aid dlq} lists such a letter
  * with its MQTT topic and does not redrive it: the vehicle was told and sends again.
  */
 final class Refusals {
-  /** How a dead letter names an MQTT origin in {@code sourceTopic}. */
-  static final String MQTT_ORIGIN = "mqtt:";
-  /** The stage of the bridge's dead letters. */
-  static final String STAGE = UplinkReader.SOURCE;
+  static final String MQTT_ORIGIN = Aid2Bridge.MQTT_ORIGIN;
+  static final String STAGE = Aid2Bridge.DEAD_LETTER_STAGE;
 
   private final Aid2Json json;
 

@@ -23,7 +23,7 @@ import org.apache.avro.specific.SpecificRecord;
  * died after Kafka took its record but before its PUBACK) is recognisably the same one.
  */
 final class UplinkReader {
-  static final String SOURCE = "ingress-aid2";
+  static final String SOURCE = Aid2Bridge.DEAD_LETTER_STAGE;
 
   sealed interface Reading permits Accepted, Refused {}
 
