@@ -46,22 +46,21 @@ class TwoBridgesKillTest {
       BridgeStack.Stack stack) throws Exception {
     Path dir = Files.createTempDirectory(stack.dir, "two-bridges-");
     // A broker of its own: the group is these two bridges only (not the stack's).
-    EmbeddedMqttBroker broker = EmbeddedMqttBroker.builder(dir.resolve("mqtt")).port(0).build().start();
+    EmbeddedMqttBroker broker = stack.broker(dir.resolve("mqtt"));
     Process b = startBridgeProcess(stack, broker, dir, "test-b");
     Aid2Bridge a = null;
     List<Vehicle> vehicles = new ArrayList<>();
     Map<String, String> vinOfMessageId = new HashMap<>();
     try {
       awaitUp(dir.resolve("bridge.log"));
-      a = Aid2Bridge.start(BridgeSettings.of("127.0.0.1", broker.port(), stack.kafka.bootstrapServers(),
-          stack.registryServer.url(), "test-a2").withReceiveMaximum(KILLED_RECEIVE_MAXIMUM), stack.registry,
-          Duration.ofSeconds(30));
+      a = Aid2Bridge.start(stack.settings(broker, "test-a2").withReceiveMaximum(KILLED_RECEIVE_MAXIMUM),
+          stack.registry, Duration.ofSeconds(30));
       Aid2Bridge bridgeA = a;
       List<String> vins = new ArrayList<>();
       for (int i = 0; i < VEHICLES; i++) {
-        String vin = stack.vin("TWO");
+        String vin = stack.vin("TWN");
         vins.add(vin);
-        vehicles.add(Vehicle.mqtt5(broker.port(), vin));
+        vehicles.add(Vehicle.mqtt5(broker.port(), stack.credentials.issueVehiclePassword(vin)));
       }
       AtomicInteger published = new AtomicInteger();
       CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
@@ -148,6 +147,8 @@ class TwoBridgesKillTest {
         "kafka.bootstrap.servers=" + stack.kafka.bootstrapServers(),
         "schema.registry.url=" + stack.registryServer.url(),
         "ingress.aid2.instance-id=" + instance,
+        "ingress.aid2.username=" + stack.bridgeLogin.username(),
+        "ingress.aid2.password=" + stack.bridgeLogin.password(),
         "ingress.aid2.receive-maximum=" + KILLED_RECEIVE_MAXIMUM, ""));
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), BridgeMain.class.getName());
