@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * has not acknowledged when it dies the broker delivers again, to another bridge of the group or to this one's
  * resumed session. The cost is at-least-once: a message whose record Kafka took but whose PUBACK did not reach
  * the broker (the bridge died, or its connection dropped, in between) is written again, as the same record (same
- * key, messageId, requestId and payload; only header.occurredAt, the time the bridge received it, may differ).
+ * key, messageId, requestId and payload; only header.occurredAt, the time the bridge received it, and the Kafka
+ * header {@value #WRITTEN_BY_HEADER} naming the bridge instance may differ).
  * At most {@link BridgeSettings#receiveMaximum} messages per bridge are in that window.
  *
  * <p>Order: one thread reads and sends in the order the broker delivers, so one bridge keeps each vehicle's
@@ -68,6 +69,8 @@ public final class Aid2Bridge implements AutoCloseable {
   public static final String DEAD_LETTER_STAGE = "ingress-aid2";
   /** How a dead letter of the bridge names its origin: {@code sourceTopic} = this + the MQTT topic. */
   public static final String MQTT_ORIGIN = "mqtt:";
+  /** Kafka record header naming the bridge instance (its client id) that wrote the record: for operators. */
+  public static final String WRITTEN_BY_HEADER = "aid-written-by";
 
   /** What the bridge has done since it started. */
   public record Stats(long forwarded, long refused, int inFlight) {}
@@ -82,6 +85,7 @@ public final class Aid2Bridge implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final byte[] writtenBy;
   private volatile boolean accepting = true;
   private volatile boolean closed;
 
@@ -89,6 +93,7 @@ public final class Aid2Bridge implements AutoCloseable {
     this.settings = settings;
     Aid2Json json = new Aid2Json();
     this.reader = new UplinkReader(json);
+    this.writtenBy = settings.clientId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     this.refusals = new Refusals(json);
     Map<String, Object> p = new HashMap<>(settings.producerOverrides());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
@@ -253,6 +258,9 @@ public final class Aid2Bridge implements AutoCloseable {
 
   private CompletableFuture<RecordMetadata> send(ProducerRecord<String, SpecificRecord> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    if (record.headers().lastHeader(WRITTEN_BY_HEADER) == null) {
+      record.headers().add(WRITTEN_BY_HEADER, writtenBy);
+    }
     try {
       producer.send(record, (metadata, error) -> {
         if (error == null) {

@@ -38,7 +38,7 @@ class BridgeLoginTest {
     assertThat(settings.credentials().tls()).isTrue();
     assertThat(settings.credentials().toString()).doesNotContain(stack.bridgeLogin.password());
     long before = stack.bridge.stats().forwarded();
-    try (Aid2Bridge overTls = Aid2Bridge.start(settings.withReceiveMaximum(1), stack.registry, Duration.ofSeconds(30))) {
+    try (Aid2Bridge overTls = Aid2Bridge.start(settings, stack.registry, Duration.ofSeconds(30))) {
       String vin = stack.vin("TLS");
       try (Vehicle vehicle = stack.vehicle(vin)) {
         for (int i = 0; i < 20; i++) {

@@ -54,7 +54,8 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
       bridgeLogin = credentials.issueService(MqttRole.BRIDGE);
       brokerCa = CertificateAuthority.create("ingress-aid2 test CA");
       broker = broker(dir.resolve("mqtt"));
-      bridge = Aid2Bridge.start(settings(BRIDGE_INSTANCE), registry, Duration.ofSeconds(30));
+      // A receive maximum like the killed bridge's in TwoBridgesKillTest, so the broker shares the load between them.
+      bridge = Aid2Bridge.start(settings(BRIDGE_INSTANCE).withReceiveMaximum(50), registry, Duration.ofSeconds(30));
       tap = new KafkaTap(kafka.bootstrapServers(), registry).start();
     }
 

@@ -21,7 +21,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads aid.aid2.uplink.v1 and aid.dlq.v1 from their beginning, decoded, by key (the VIN). */
 final class KafkaTap implements AutoCloseable {
-  record Seen<T>(String key, T value, int partition, long offset) {}
+  record Seen<T>(String key, T value, int partition, long offset, String writtenBy) {}
+
+  private static String writtenBy(ConsumerRecord<String, byte[]> r) {
+    var h = r.headers().lastHeader(Aid2Bridge.WRITTEN_BY_HEADER);
+    return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+  }
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final AvroDeserializer<Aid2Uplink> uplinks;
@@ -61,10 +66,11 @@ final class KafkaTap implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           if (r.topic().equals(AidTopic.AID2_UPLINK.topicName())) {
             uplinkByKey.computeIfAbsent(String.valueOf(r.key()), k -> new CopyOnWriteArrayList<>())
-                .add(new Seen<>(r.key(), uplinks.deserialize(r.topic(), r.value()), r.partition(), r.offset()));
+                .add(new Seen<>(r.key(), uplinks.deserialize(r.topic(), r.value()), r.partition(), r.offset(),
+                    writtenBy(r)));
           } else {
             Seen<DeadLetterRecord> seen = new Seen<>(r.key(), letters.deserialize(r.topic(), r.value()), r.partition(),
-                r.offset());
+                r.offset(), writtenBy(r));
             if (r.key() == null) {
               keylessLetters.add(seen);
             } else {
