@@ -35,7 +35,8 @@ public final class SendMspTokenBenchmark {
       try (var registry = Aid.registryClient(config, stack.endpoints())) {
         ContractSetup.registerSchemas(registry);
       }
-      try (TestPlatform platform = new TestPlatform(stack.endpoints())) {
+      try (TestPlatform platform = new TestPlatform(stack.endpoints(),
+          SharedEmbeddedStack.brokerLogins(new SharedEmbeddedStack.DataDir(dir)))) {
         List<String[]> calls = new ArrayList<>();
         long accountIdsBegin = System.nanoTime();
         for (int i = 0; i < requests + 50; i++) {

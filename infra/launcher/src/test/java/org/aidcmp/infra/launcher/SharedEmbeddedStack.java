@@ -67,6 +67,16 @@ public final class SharedEmbeddedStack implements BeforeAllCallback, ParameterRe
         "mqtt.embedded.tls.port", String.valueOf(freePort()));
   }
 
+  /**
+   * Broker logins issued in the shared stack's credentials store, for a platform whose own data directory is
+   * elsewhere (DevCredentials would issue them into that one, which the stack's broker does not read).
+   */
+  static Map<String, String> brokerLogins(DataDir stack) {
+    var bridge = org.aidcmp.infra.pki.mqtt.MqttCredentials.open(stack.path().resolve("mqtt-auth"))
+        .issueService(org.aidcmp.infra.pki.mqtt.MqttRole.BRIDGE);
+    return Map.of("ingress.aid2.username", bridge.username(), "ingress.aid2.password", bridge.password());
+  }
+
   /** The shared stack's data directory (its local CA, the broker's credentials store), for tests that issue. */
   public record DataDir(Path path) {}
 
