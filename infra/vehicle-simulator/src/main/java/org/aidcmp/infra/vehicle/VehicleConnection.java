@@ -33,7 +33,7 @@ public record VehicleConnection(URI broker, String clientId, String username, St
     if ((username == null) != (password == null)) {
       throw new IllegalArgumentException("username and password go together");
     }
-    if (tls() && trustedCas.isEmpty()) {
+    if (List.of("ssl", "mqtts").contains(broker.getScheme()) && trustedCas.isEmpty()) {
       throw new IllegalArgumentException("TLS to " + broker + " needs the CA(s) to trust");
     }
   }
