@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -144,6 +145,10 @@ public final class SimulatedVehicle implements AutoCloseable {
         .addDisconnectedListener(ctx -> {
           if (!wantOnline || ctx.getSource() == MqttDisconnectSource.USER) {
             ctx.getReconnector().reconnect(false); // an offline spell lasts until goOnline
+          } else if (ctx.getCause() instanceof Mqtt5ConnAckException refused) {
+            // The broker said no (credentials, rights): trying again would not change its mind.
+            LOG.warn("{}: the broker refused the connection: {}", vin(), refused.getMqttMessage().getReasonCode());
+            ctx.getReconnector().reconnect(false);
           }
         });
     if (connection.tls()) {
@@ -153,7 +158,7 @@ public final class SimulatedVehicle implements AutoCloseable {
         trust.init(Tls.trustStore(connection.trustedCas()));
         ssl.trustManagerFactory(trust);
         if (connection.clientIdentity() != null) {
-          char[] password = new char[0];
+          char[] password = java.util.UUID.randomUUID().toString().toCharArray(); // in memory only
           KeyStore keys = connection.clientIdentity().keyStore(password);
           KeyManagerFactory km = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
           km.init(keys, password);
@@ -199,7 +204,7 @@ public final class SimulatedVehicle implements AutoCloseable {
         connect = mqtt.connectWith()
             .cleanStart(false)
             .sessionExpiryInterval(connection.sessionExpiry().toSeconds())
-            .willPublish().topic(Aid2Topics.presence(vin())).qos(MqttQos.AT_LEAST_ONCE)
+            .willPublish().topic(Aid2Topics.presence(vin())).qos(MqttQos.AT_LEAST_ONCE).retain(true)
             .payload(Aid2Json.presencePayload(false)).applyWillPublish();
     if (connection.username() != null) {
       connect = connect.simpleAuth().username(connection.username())
@@ -253,7 +258,8 @@ public final class SimulatedVehicle implements AutoCloseable {
     if (!wantOnline) {
       return;
     }
-    mqtt.publishWith().topic(Aid2Topics.presence(vin())).qos(MqttQos.AT_LEAST_ONCE)
+    // Retained, as the Will: whoever subscribes later sees the vehicle's last state.
+    mqtt.publishWith().topic(Aid2Topics.presence(vin())).qos(MqttQos.AT_LEAST_ONCE).retain(true)
         .payload(Aid2Json.presencePayload(true)).send();
     drain();
   }

@@ -11,7 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
+import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.aidcmp.schemas.aid2.wire.Aid2Json;
 import org.aidcmp.schemas.aid2.wire.Aid2Topics;
 import org.aidcmp.schemas.aid2.wire.DownlinkMessage;
@@ -30,15 +31,18 @@ final class CmpSide implements AutoCloseable {
   record Uplink(String vin, UplinkMessage message, SpecificRecord payload) {}
 
   private final Aid2Json json = new Aid2Json();
-  private final Mqtt5AsyncClient mqtt;
+  /** Reads uplinks and presence, as the bridge does. */
+  private final Mqtt5AsyncClient bridge;
+  /** Publishes downlinks, as egress's downlink publisher does. */
+  private final Mqtt5AsyncClient downlink;
   final List<Uplink> uplinks = new CopyOnWriteArrayList<>();
   final List<String> presence = new CopyOnWriteArrayList<>();
   final List<String> invalid = new CopyOnWriteArrayList<>();
 
-  CmpSide(EmbeddedMqttBroker broker) throws Exception {
-    mqtt = MqttClient.builder().useMqttVersion5().identifier("cmp-side-" + UUID.randomUUID())
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
-    mqtt.publishes(MqttGlobalPublishFilter.ALL, p -> {
+  CmpSide(SharedBroker.TestBroker broker) throws Exception {
+    bridge = client(broker, MqttRole.BRIDGE);
+    downlink = client(broker, MqttRole.DOWNLINK);
+    bridge.publishes(MqttGlobalPublishFilter.ALL, p -> {
       String topic = p.getTopic().toString();
       Aid2Topics.Address address = Aid2Topics.parse(topic).orElseThrow();
       byte[] payload = p.getPayloadAsBytes();
@@ -54,11 +58,28 @@ final class CmpSide implements AutoCloseable {
         invalid.add(topic + ": " + e.getMessage());
       }
     });
-    mqtt.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS);
-    mqtt.subscribeWith().topicFilter(Aid2Topics.UPLINK_FILTER).qos(MqttQos.AT_LEAST_ONCE)
+    connect(bridge, broker, MqttRole.BRIDGE);
+    connect(downlink, broker, MqttRole.DOWNLINK);
+    bridge.subscribeWith().topicFilter(Aid2Topics.shared(Aid2Topics.UPLINK_FILTER)).qos(MqttQos.AT_LEAST_ONCE)
         .addSubscription().topicFilter(Aid2Topics.PRESENCE_FILTER).qos(MqttQos.AT_LEAST_ONCE).applySubscription()
         .send().get(30, TimeUnit.SECONDS);
   }
+
+  private static Mqtt5AsyncClient client(SharedBroker.TestBroker broker, MqttRole role) {
+    return MqttClient.builder().useMqttVersion5().identifier(role.serviceName() + "-" + UUID.randomUUID())
+        .serverHost("127.0.0.1").serverPort(broker.broker().port()).buildAsync();
+  }
+
+  private void connect(Mqtt5AsyncClient client, SharedBroker.TestBroker broker, MqttRole role) throws Exception {
+    ServiceCredentials credentials = SERVICES.computeIfAbsent(role, r -> broker.credentials().issueService(r));
+    client.connectWith().cleanStart(true).simpleAuth().username(role.serviceName())
+        .password(credentials.password().getBytes(java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth()
+        .send().get(30, TimeUnit.SECONDS);
+  }
+
+  /** One password per service role for the whole run: issuing again would lock out a CMP side still open. */
+  private static final java.util.Map<MqttRole, ServiceCredentials> SERVICES =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Publishes a downlink with a new command id; returns the id. */
   String send(String vin, SpecificRecord payload) throws Exception {
@@ -68,7 +89,7 @@ final class CmpSide implements AutoCloseable {
   }
 
   void send(String vin, String commandId, SpecificRecord payload) throws Exception {
-    mqtt.publishWith().topic(Aid2Topics.downlink(vin, DownlinkMessage.of(payload))).qos(MqttQos.AT_LEAST_ONCE)
+    downlink.publishWith().topic(Aid2Topics.downlink(vin, DownlinkMessage.of(payload))).qos(MqttQos.AT_LEAST_ONCE)
         .payload(json.writeDownlink(commandId, payload)).send().get(30, TimeUnit.SECONDS);
   }
 
@@ -117,6 +138,7 @@ final class CmpSide implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    mqtt.disconnect().get(30, TimeUnit.SECONDS);
+    bridge.disconnect().get(30, TimeUnit.SECONDS);
+    downlink.disconnect().get(30, TimeUnit.SECONDS);
   }
 }

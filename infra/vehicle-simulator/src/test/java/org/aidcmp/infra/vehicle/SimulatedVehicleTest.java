@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.aidcmp.infra.msp.SmdpStub;
-import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
+import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
 import org.aidcmp.schemas.aid2.Aid2Error;
 import org.aidcmp.schemas.aid2.CsimInfoResult;
 import org.aidcmp.schemas.aid2.CsimProfile;
@@ -46,12 +46,12 @@ class SimulatedVehicleTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
 
   private final SmdpStub smdp = new SmdpStub();
-  private EmbeddedMqttBroker broker;
+  private SharedBroker.TestBroker broker;
   private CmpSide cmp;
   private Fleet fleet;
 
   @BeforeEach
-  void start(EmbeddedMqttBroker broker) throws Exception {
+  void start(SharedBroker.TestBroker broker) throws Exception {
     this.broker = broker;
     cmp = new CmpSide(broker);
     fleet = new Fleet(Smdp.of(smdp::download), new Fleet.Settings(4, DEADLINE));
@@ -66,7 +66,7 @@ class SimulatedVehicleTest {
   private SimulatedVehicle vehicle(int capacity) throws Exception {
     String vin = vin();
     SimulatedVehicle v = fleet.add(new SimulatedVehicle.Spec(vin, eid(), "356938035643809", capacity),
-        VehicleConnection.plain(broker.serverUri(), vin));
+        connection(vin));
     v.goOnline().get(60, TimeUnit.SECONDS);
     cmp.awaitPresence(vin + " online");
     return v;
@@ -338,7 +338,7 @@ class SimulatedVehicleTest {
     try (Fleet quick = new Fleet(Smdp.of(smdp::download), new Fleet.Settings(1, Duration.ofSeconds(3)))) {
       String vin = vin();
       SimulatedVehicle v = quick.add(new SimulatedVehicle.Spec(vin, eid(), null, 2),
-          VehicleConnection.plain(broker.serverUri(), vin));
+          connection(vin));
       v.goOnline().get(60, TimeUnit.SECONDS);
       Outcome outcome = v.login("user-1").get(60, TimeUnit.SECONDS);
       assertThat(outcome.result()).isEqualTo(Outcome.Result.TIMED_OUT);
@@ -346,8 +346,40 @@ class SimulatedVehicleTest {
     }
   }
 
+  @Test
+  void aVehicleWithItsOwnClientCertificateOnTheTlsListenerIsProvisioned() throws Exception {
+    String vin = vin();
+    VehicleCredentials issued = broker.credentials().issueVehicleCertificate(vin);
+    VehicleConnection tls = new VehicleConnection(java.net.URI.create(broker.broker().tlsServerUri()), vin, null,
+        null, List.of(broker.serverCa().certificate()), issued.certificate(), null);
+    assertThat(tls.tls()).isTrue();
+    SimulatedVehicle v = fleet.add(new SimulatedVehicle.Spec(vin, eid(), null, 2), tls);
+    v.goOnline().get(60, TimeUnit.SECONDS);
+    cmp.awaitPresence(vin + " online");
+    var login = v.login("user-1");
+    answerWithActivationCode(v, "user-1", 1);
+    assertThat(login.get(60, TimeUnit.SECONDS).result()).isEqualTo(Outcome.Result.PROVISIONED);
+  }
+
+  @Test
+  void aVehicleWithAWrongPasswordDoesNotGetOnline() {
+    String vin = vin();
+    broker.credentials().issueVehiclePassword(vin);
+    SimulatedVehicle v = fleet.add(new SimulatedVehicle.Spec(vin, eid(), null, 2),
+        VehicleConnection.plain(broker.broker().serverUri(), vin).withCredentials(vin, "not-its-password"));
+    assertThat(v.goOnline()).failsWithin(Duration.ofSeconds(60));
+    assertThat(v.online()).isFalse();
+  }
+
+  /** Per-vehicle credentials on the plain listener: username = client id = VIN, its own password. */
+  private VehicleConnection connection(String vin) {
+    VehicleCredentials issued = broker.credentials().issueVehiclePassword(vin);
+    return VehicleConnection.plain(broker.broker().serverUri(), vin).withCredentials(issued.username(),
+        issued.password());
+  }
+
   static String vin() {
-    return "WSIM" + String.format("%013d", ThreadLocalRandom.current().nextLong(10_000_000_000_000L));
+    return "WSMV" + String.format("%013d", ThreadLocalRandom.current().nextLong(10_000_000_000_000L));
   }
 
   static String eid() {
