@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.aidcmp.ingress.aid2.Aid2Bridge;
 import org.aidcmp.schemas.Envelopes;
 import org.aidcmp.schemas.aid1.ActivationCodeRequest;
 import org.aidcmp.schemas.aid1.Aid1Outbound;
@@ -75,6 +76,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       {@link #ACTIVATION_CODE_NOT_REDRIVEN}): its request failed when egress gave up, the vehicle was told
  *       (§7.2.2) and asks again (§7.2.1); a code got now would reach no vehicle, and a profile the MSP swapped
  *       out for it would still be deleted.</li>
+ *   <li>A letter of the AiD2 bridge ({@value #BRIDGE_STAGE}, source topic {@code mqtt:<topic>}) is skipped
+ *       ({@link #MQTT_NOT_REDRIVEN}): it holds an MQTT message that does not fit the contract, not a Kafka record,
+ *       and the vehicle was told.</li>
  *   <li>Any other letter (also an egress letter whose value does not decode) is republished as it was: its key
  *       and value bytes unchanged (they are already in Confluent's wire format) to its source topic and
  *       partition, with the record header {@value #REDRIVE_HEADER} = {@code <dlq partition>:<dlq offset>}. A
@@ -90,6 +94,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class DeadLetters implements AutoCloseable {
   /** The stage egress writes its dead letters under (EgressWorker.STAGE). */
   public static final String EGRESS_STAGE = "egress.msp-call";
+  /** The stage of the AiD2 bridge's letters: MQTT messages it refused (Aid2Bridge.DEAD_LETTER_STAGE). */
+  public static final String BRIDGE_STAGE = Aid2Bridge.DEAD_LETTER_STAGE;
+  /**
+   * Why a letter of the bridge is skipped: it holds an MQTT message, not a Kafka record, and one that does not fit
+   * the contract; the vehicle got an error downlink naming what was wrong and sends a corrected one.
+   */
+  static final String MQTT_NOT_REDRIVEN = "an MQTT message the AiD2 bridge refused is not redriven: it does not fit"
+      + " the contract, there is no Kafka record to put back, and the vehicle was told (error downlink, INVALID_MESSAGE)";
   /** The Kafka record header naming the dead letter a republished record was redriven from. */
   public static final String REDRIVE_HEADER = "aid-redrive-of";
   /** header.source of the commands a redrive writes. */
@@ -301,8 +313,11 @@ public final class DeadLetters implements AutoCloseable {
       if (letter == null) {
         return String.format("%-8s %s  not a dead letter: %s", at, time, oneLine(unreadable));
       }
-      return String.format("%-8s %s  %s  from %s:%d:%d  attempts %d%s  reason: %s", at, time, letter.getStage(),
-          letter.getSourceTopic(), letter.getSourcePartition(), letter.getSourceOffset(), letter.getAttempts(),
+      // A letter from outside Kafka (the AiD2 bridge's: mqtt:<topic>) has no partition or offset to show.
+      String from = letter.getSourcePartition() < 0 ? oneLine(letter.getSourceTopic())
+          : letter.getSourceTopic() + ":" + letter.getSourcePartition() + ":" + letter.getSourceOffset();
+      return String.format("%-8s %s  %s  from %s  attempts %d%s  reason: %s", at, time, letter.getStage(),
+          from, letter.getAttempts(),
           call == null ? "" : "  command " + call.commandId() + " " + call.call() + " msp " + call.mspId(),
           oneLine(letter.getReason()));
     }
@@ -447,7 +462,8 @@ public final class DeadLetters implements AutoCloseable {
     List<Action> actions = new ArrayList<>();
     List<Planned> planned = new ArrayList<>();
     Map<String, Integer> partitionsOf = partitionsOf(listing.letters().stream().map(Letter::letter)
-        .filter(java.util.Objects::nonNull).map(DeadLetter::getSourceTopic).collect(Collectors.toSet()));
+        .filter(java.util.Objects::nonNull).map(DeadLetter::getSourceTopic)
+        .filter(t -> !t.startsWith(Aid2Bridge.MQTT_ORIGIN)).collect(Collectors.toSet()));
     for (Letter letter : listing.letters()) {
       Planned p = plan(letter, partitionsOf, dryRun);
       if (p.record() == null) {
@@ -475,6 +491,9 @@ public final class DeadLetters implements AutoCloseable {
     }
     DeadLetter letter = l.letter();
     String topic = letter.getSourceTopic();
+    if (BRIDGE_STAGE.equals(letter.getStage()) || topic.startsWith(Aid2Bridge.MQTT_ORIGIN)) {
+      return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null, MQTT_NOT_REDRIVEN, dryRun), null);
+    }
     Integer partition = partition(letter);
     if (letter.getValue() == null && (partition == null || letter.getSourceOffset() < 0)) {
       return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null,

@@ -260,6 +260,37 @@ class DeadLettersTest {
     }
   }
 
+  @Test
+  void aLetterOfTheAid2BridgeIsListedWithItsMqttTopicAndRedriveSkipsItSayingWhy() {
+    String vin = "WBAUX11030A334483";
+    String mqttTopic = "aid2/v1/vehicles/" + vin + "/up/csim-status";
+    // As the bridge writes it (ingress-aid2 Refusals): MQTT origin, no Kafka position, the payload as received.
+    RecordMetadata letter = f.letter(dlq, vin, new DeadLetter(org.aidcmp.ingress.aid2.Aid2Bridge.MQTT_ORIGIN + mqttTopic,
+        -1, -1L, utf8Buffer(vin), utf8Buffer("{not json"), DeadLetters.BRIDGE_STAGE,
+        "csim-status: not JSON (Unexpected character)", "InvalidAid2Message", 1));
+    RecordMetadata oversize = f.letter(dlq, vin, new DeadLetter(org.aidcmp.ingress.aid2.Aid2Bridge.MQTT_ORIGIN
+        + mqttTopic, -1, -1L, utf8Buffer(vin), null, DeadLetters.BRIDGE_STAGE,
+        "csim-status: payload of 40000 bytes, at most 32768 are accepted", "InvalidAid2Message", 1));
+
+    try (DeadLetters deadLetters = f.deadLetters(dlq)) {
+      DeadLetters.Listing listing = deadLetters.list(new Selection(DeadLetters.BRIDGE_STAGE, null, null, null, Set.of()));
+      assertThat(listing.letters()).hasSize(2);
+      assertThat(letterAt(listing, letter).line())
+          .contains("ingress-aid2  from mqtt:" + mqttTopic + "  attempts 1")
+          .contains("reason: csim-status: not JSON")
+          .doesNotContain(":-1").doesNotContain("{not json");
+      assertThat(listing.summary()).isEqualTo("2 dead letters: ingress-aid2 2");
+
+      DeadLetters.Redrive redrive = deadLetters.redrive(new Selection(DeadLetters.BRIDGE_STAGE, null, null, null,
+          Set.of()), false);
+      assertThat(redrive.failed()).isFalse();
+      assertThat(redrive.actions()).extracting(DeadLetters.Action::outcome).containsOnly(Outcome.SKIPPED);
+      assertThat(action(redrive, letter).line()).contains("is not redriven").contains("the vehicle was told");
+      assertThat(action(redrive, oversize).line()).contains("is not redriven");
+      assertThat(redrive.summary()).isEqualTo("2 dead letters: skipped 2");
+    }
+  }
+
   private static Position at(RecordMetadata m) {
     return new Position(m.partition(), m.offset());
   }

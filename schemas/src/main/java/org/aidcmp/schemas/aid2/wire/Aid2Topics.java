@@ -54,6 +54,20 @@ public final class Aid2Topics {
     return vehicleRoot(vin) + PRESENCE;
   }
 
+  /**
+   * The VIN level of any topic under {@value #VEHICLES}, also of one outside the scheme (an unknown level, one
+   * too many): the vehicle the bridge tells what was wrong. Empty when there is no such level, or it is empty.
+   */
+  public static Optional<String> vehicleOf(String topic) {
+    if (topic == null || !topic.startsWith(VEHICLES)) {
+      return Optional.empty();
+    }
+    String rest = topic.substring(VEHICLES.length());
+    int slash = rest.indexOf('/');
+    String vin = slash < 0 ? rest : rest.substring(0, slash);
+    return vin.isEmpty() ? Optional.empty() : Optional.of(vin);
+  }
+
   /** The address a topic of the scheme names; empty for any other topic. The message name is not checked here. */
   public static Optional<Address> parse(String topic) {
     if (topic == null || !topic.startsWith(VEHICLES)) {

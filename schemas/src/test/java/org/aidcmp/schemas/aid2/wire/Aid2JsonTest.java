@@ -160,6 +160,16 @@ class Aid2JsonTest {
     assertThat(UplinkMessage.byTopicName("activation-code")).isEmpty();
   }
 
+  @Test
+  void theVehicleOfATopicOutsideTheSchemeIsStillKnownWhereItHasOne() {
+    assertThat(Aid2Topics.vehicleOf("aid2/v1/vehicles/V1/up/a/b")).contains("V1");
+    assertThat(Aid2Topics.vehicleOf("aid2/v1/vehicles/V1/up")).contains("V1");
+    assertThat(Aid2Topics.vehicleOf("aid2/v1/vehicles/V1")).contains("V1");
+    assertThat(Aid2Topics.vehicleOf("aid2/v1/vehicles//up/a")).isEmpty();
+    assertThat(Aid2Topics.vehicleOf("aid2/v1/vehicles/")).isEmpty();
+    assertThat(Aid2Topics.vehicleOf("other/V1/up/a")).isEmpty();
+  }
+
   private static SpecificRecord read(UplinkMessage m, byte[] json) {
     try {
       return JSON.readUplink(Aid2WireSamples.VIN, m, json);

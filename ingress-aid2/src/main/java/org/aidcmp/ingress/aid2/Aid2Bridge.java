@@ -1,0 +1,339 @@
+package org.aidcmp.ingress.aid2;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.aidcmp.infra.pki.Tls;
+import org.aidcmp.schemas.aid2.wire.Aid2Json;
+import org.aidcmp.schemas.aid2.wire.Aid2Topics;
+import org.aidcmp.schemas.aid2.wire.DownlinkMessage;
+import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.aidcmp.schemas.serde.AvroSerializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The uplink bridge (AID.02 §7.2, vehicle to CMP): one MQTT 5 connection reading the bridges' shared
+ * subscriptions of every vehicle's uplink messages and presence at QoS 1, one idempotent Kafka producer
+ * (acks=all) writing each as an {@code Aid2Uplink} record keyed by VIN to aid.aid2.uplink.v1.
+ *
+ * <p>Guarantee: a message is acknowledged to the broker (PUBACK, manual acknowledgement) only after Kafka
+ * acknowledged what it became: its record, or for a refused message its dead letter together with the broker's
+ * acknowledgement of the {@code error} downlink to the vehicle. So a message is never lost: whatever the bridge
+ * has not acknowledged when it dies the broker delivers again, to another bridge of the group or to this one's
+ * resumed session. The cost is at-least-once: a message whose record Kafka took but whose PUBACK did not reach
+ * the broker (the bridge died, or its connection dropped, in between) is written again, as the same record (same
+ * key, messageId, requestId and payload; only header.occurredAt, the time the bridge received it, may differ).
+ * At most {@link BridgeSettings#receiveMaximum} messages per bridge are in that window.
+ *
+ * <p>Order: one thread reads and sends in the order the broker delivers, so one bridge keeps each vehicle's
+ * messages in order on its partition; a record Kafka refused is sent again after {@link BridgeSettings#retryBackoff}
+ * and may then land behind later ones. Two bridges split messages, not vehicles: two messages of one vehicle
+ * published back to back may reach Kafka in either order (AiD2 messages of a vehicle are answers to the CMP, one
+ * at a time, so this is rare and each is decided on its own content).
+ *
+ * <p>Payloads are never logged (an activation code travels in profile-download-install-info).
+ */
+public final class Aid2Bridge implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Aid2Bridge.class);
+  /** The stage of the bridge's dead letters on aid.dlq.v1 (and header.source of everything it writes). */
+  public static final String DEAD_LETTER_STAGE = "ingress-aid2";
+  /** How a dead letter of the bridge names its origin: {@code sourceTopic} = this + the MQTT topic. */
+  public static final String MQTT_ORIGIN = "mqtt:";
+
+  /** What the bridge has done since it started. */
+  public record Stats(long forwarded, long refused, int inFlight) {}
+
+  private final BridgeSettings settings;
+  private final UplinkReader reader;
+  private final Refusals refusals;
+  private final KafkaProducer<String, SpecificRecord> producer;
+  private final Mqtt5AsyncClient mqtt;
+  private final ExecutorService uplinkThread;
+  private final ScheduledExecutorService retries;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private volatile boolean accepting = true;
+  private volatile boolean closed;
+
+  private Aid2Bridge(BridgeSettings settings, SchemaRegistryClient registry) {
+    this.settings = settings;
+    Aid2Json json = new Aid2Json();
+    this.reader = new UplinkReader(json);
+    this.refusals = new Refusals(json);
+    Map<String, Object> p = new HashMap<>(settings.producerOverrides());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaBootstrapServers());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 2);
+    // A broker that is away blocks the uplink thread (backpressure: the broker queues), but not for long each time.
+    p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, settings.clientId());
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry, true));
+    this.uplinkThread = Executors.newSingleThreadExecutor(r -> daemon(r, settings.clientId() + "-uplink"));
+    this.retries = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, settings.clientId() + "-retry"));
+    this.mqtt = client(settings);
+    // Before connecting: a resumed session's messages arrive before any subscribe. Every message is for us.
+    mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onPublish, uplinkThread, true);
+  }
+
+  /**
+   * Connects (resuming the bridge's session when the broker has it), subscribes and starts forwarding.
+   *
+   * @throws IllegalStateException if the broker refuses or does not answer within {@code timeout}
+   */
+  public static Aid2Bridge start(BridgeSettings settings, SchemaRegistryClient registry, Duration timeout) {
+    Aid2Bridge bridge = new Aid2Bridge(settings, registry);
+    try {
+      bridge.connect(timeout);
+      return bridge;
+    } catch (RuntimeException e) {
+      bridge.close();
+      throw e;
+    }
+  }
+
+  private void connect(Duration timeout) {
+    boolean resumed = await(mqtt.connectWith()
+        .cleanStart(false)
+        .sessionExpiryInterval(settings.sessionExpiry().getSeconds())
+        .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
+        .send(), timeout, "connect to " + settings.mqttHost() + ":" + settings.mqttPort()).isSessionPresent();
+    Mqtt5SubAck subAck = await(mqtt.subscribeWith()
+        .addSubscription().topicFilter(Aid2Topics.shared(Aid2Topics.UPLINK_FILTER)).qos(MqttQos.AT_LEAST_ONCE)
+        .applySubscription()
+        .addSubscription().topicFilter(Aid2Topics.shared(Aid2Topics.PRESENCE_FILTER)).qos(MqttQos.AT_LEAST_ONCE)
+        .applySubscription()
+        .send(), timeout, "subscribe");
+    for (Mqtt5SubAckReasonCode code : subAck.getReasonCodes()) {
+      if (code != Mqtt5SubAckReasonCode.GRANTED_QOS_1) {
+        throw new IllegalStateException("the broker granted " + code + " instead of QoS 1 to " + settings.clientId()
+            + " (its identity may not read the vehicles' topics)");
+      }
+    }
+    LOG.info("AiD2 bridge {} on {}:{} ({}), session {}, receive maximum {}", settings.clientId(),
+        settings.mqttHost(), settings.mqttPort(), settings.credentials(), resumed ? "resumed" : "new",
+        settings.receiveMaximum());
+  }
+
+  private static Mqtt5AsyncClient client(BridgeSettings s) {
+    Mqtt5ClientBuilder b = MqttClient.builder().useMqttVersion5()
+        .identifier(s.clientId())
+        .serverHost(s.mqttHost())
+        .serverPort(s.mqttPort())
+        // A dropped connection comes back with the same session: unacknowledged messages are delivered again.
+        .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS)
+        .applyAutomaticReconnect();
+    BridgeSettings.Credentials c = s.credentials();
+    if (c.tls()) {
+      try {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(Tls.trustStore(c.trustedCas()));
+        var ssl = b.sslConfig().trustManagerFactory(trust);
+        if (c.clientIdentity() != null) {
+          char[] password = new char[0];
+          KeyStore keys = c.clientIdentity().keyStore(password);
+          KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+          kmf.init(keys, password);
+          ssl = ssl.keyManagerFactory(kmf);
+        }
+        b = ssl.applySslConfig();
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException("the bridge's TLS settings do not work: " + e.getMessage(), e);
+      }
+    } else if (c.clientIdentity() != null) {
+      throw new IllegalArgumentException("a client certificate needs TLS (trusted CAs and an ssl:// broker)");
+    }
+    if (c.username() != null) {
+      var auth = b.simpleAuth().username(c.username());
+      if (c.password() != null) {
+        auth = auth.password(c.password());
+      }
+      b = auth.applySimpleAuth();
+    }
+    return b.buildAsync();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // One message: on the uplink thread, in the order the broker delivers
+
+  private void onPublish(Mqtt5Publish publish) {
+    if (!accepting) {
+      // Stopping: left unacknowledged, the broker hands it to another bridge or to this one's next session.
+      return;
+    }
+    inFlight.incrementAndGet();
+    String topic = publish.getTopic().toString();
+    byte[] payload = publish.getPayloadAsBytes();
+    Instant now = Instant.now();
+    UplinkReader.Reading reading = reader.read(topic, payload, now);
+    if (reading instanceof UplinkReader.Accepted a) {
+      untilAcknowledged(() -> send(new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record())), "record")
+          .thenRun(() -> done(publish, forwarded));
+    } else {
+      UplinkReader.Refused r = (UplinkReader.Refused) reading;
+      // The reason is ours (never payload text); the VIN is the topic's.
+      LOG.debug("refused a message on {}: {}", UplinkReader.shortTopic(topic), r.reason());
+      CompletableFuture<?> told = r.vin()
+          .map(vin -> untilAcknowledged(() -> publishError(vin, refusals.errorDownlink(r)), "error downlink"))
+          .orElse(CompletableFuture.completedFuture(null));
+      CompletableFuture<?> lettered = untilAcknowledged(() -> send(new ProducerRecord<>(settings.dlqTopic(),
+          r.vin().orElse(null), refusals.deadLetter(topic, payload, r, now))), "dead letter");
+      CompletableFuture.allOf(told, lettered).thenRun(() -> done(publish, refused));
+    }
+  }
+
+  private void done(Mqtt5Publish publish, AtomicLong counter) {
+    try {
+      publish.acknowledge();
+    } catch (IllegalStateException e) {
+      // From a connection that dropped since: the broker delivers it again on the new one.
+    }
+    counter.incrementAndGet();
+    inFlight.decrementAndGet();
+  }
+
+  /** Runs {@code attempt} until it succeeds, once per {@link BridgeSettings#retryBackoff}, while not closed. */
+  private <T> CompletableFuture<T> untilAcknowledged(Supplier<CompletableFuture<T>> attempt, String what) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    tryOnce(attempt, what, done, 1);
+    return done;
+  }
+
+  private <T> void tryOnce(Supplier<CompletableFuture<T>> attempt, String what, CompletableFuture<T> done, int n) {
+    attempt.get().whenComplete((value, error) -> {
+      if (error == null) {
+        done.complete(value);
+      } else if (closed) {
+        done.completeExceptionally(error);
+      } else {
+        if (n == 1 || n % 30 == 0) {
+          LOG.warn("{}: writing a {} failed (attempt {}), trying again in {}: {}", settings.clientId(), what, n,
+              settings.retryBackoff(), error.toString());
+        }
+        try {
+          retries.schedule(() -> tryOnce(attempt, what, done, n + 1), settings.retryBackoff().toMillis(),
+              TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+          done.completeExceptionally(error);
+        }
+      }
+    });
+  }
+
+  private CompletableFuture<RecordMetadata> send(ProducerRecord<String, SpecificRecord> record) {
+    CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error == null) {
+          acked.complete(metadata);
+        } else {
+          acked.completeExceptionally(error);
+        }
+      });
+    } catch (RuntimeException e) {
+      acked.completeExceptionally(e); // the registry away, the producer's buffer full past max.block.ms, closed
+    }
+    return acked;
+  }
+
+  private CompletableFuture<Void> publishError(String vin, byte[] error) {
+    return mqtt.publishWith().topic(Aid2Topics.downlink(vin, DownlinkMessage.ERROR)).qos(MqttQos.AT_LEAST_ONCE)
+        .payload(error).send()
+        .thenAccept(result -> result.getError().ifPresent(e -> {
+          throw new java.util.concurrent.CompletionException(e);
+        }));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  public Stats stats() {
+    return new Stats(forwarded.get(), refused.get(), inFlight.get());
+  }
+
+  public String clientId() {
+    return settings.clientId();
+  }
+
+  /**
+   * Stops: takes no new message, waits (bounded) for those in flight to be written and acknowledged, then
+   * disconnects normally (the session stays for {@link BridgeSettings#sessionExpiry}) and closes the producer.
+   * Whatever is still unacknowledged then the broker delivers again.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    accepting = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    closed = true;
+    try {
+      mqtt.disconnect().get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.debug("{}: disconnect: {}", settings.clientId(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    retries.shutdownNow();
+    uplinkThread.shutdown();
+    producer.close(Duration.ofSeconds(10));
+    LOG.info("AiD2 bridge {} stopped: {}", settings.clientId(), stats());
+  }
+
+  private static <T> T await(CompletableFuture<T> future, Duration timeout, String what) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("MQTT " + what + " failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("MQTT " + what + ": no answer within " + timeout, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during MQTT " + what, e);
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+}

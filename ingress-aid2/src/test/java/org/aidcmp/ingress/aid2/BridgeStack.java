@@ -1,0 +1,112 @@
+package org.aidcmp.ingress.aid2;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import org.aidcmp.infra.kafka.EmbeddedKafka;
+import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
+import org.aidcmp.infra.registry.SchemaRegistryServer;
+import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
+import org.aidcmp.schemas.topics.TopicSetup;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One embedded stack for every integration test class of this module, started once and closed at the end of
+ * the run: Kafka (KRaft), the schema registry, HiveMQ CE on free loopback ports, every catalogued topic, one
+ * bridge ({@value #BRIDGE_INSTANCE}) and a tap reading the uplink and dead-letter topics. Tests keep apart by
+ * using vehicles of their own ({@link #vin}).
+ */
+public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
+  static final String BRIDGE_INSTANCE = "test-a";
+  static final int PARTITIONS = 4;
+
+  public static final class Stack implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    final Path dir;
+    final EmbeddedKafka kafka;
+    final SchemaRegistryServer registryServer;
+    final RestSchemaRegistryClient registry;
+    final EmbeddedMqttBroker broker;
+    final Aid2Bridge bridge;
+    final KafkaTap tap;
+    private int vehicles;
+
+    Stack() throws Exception {
+      dir = Files.createTempDirectory("ingress-aid2-test-");
+      kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
+      registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
+      TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS, (short) 1);
+      registry = RestSchemaRegistryClient.of(registryServer.url());
+      broker = EmbeddedMqttBroker.builder(dir.resolve("mqtt")).port(0).build().start();
+      bridge = Aid2Bridge.start(settings(BRIDGE_INSTANCE), registry, Duration.ofSeconds(30));
+      tap = new KafkaTap(kafka.bootstrapServers(), registry).start();
+    }
+
+    /** The settings of a bridge on this stack. */
+    BridgeSettings settings(String instance) {
+      return BridgeSettings.of("127.0.0.1", broker.port(), kafka.bootstrapServers(), registryServer.url(), instance);
+    }
+
+    /** A VIN (17 characters, §5.2.1) no other test uses. */
+    synchronized String vin(String prefix) {
+      return String.format("%-5.5s%012d", prefix, ++vehicles).replace(' ', 'X');
+    }
+
+    Vehicle vehicle(String vin) {
+      return Vehicle.mqtt5(broker.port(), vin);
+    }
+
+    /** Records on a topic, summed over its partitions (its end offsets). */
+    long records(org.aidcmp.schemas.topics.AidTopic topic) {
+      try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(java.util.Map.of(
+          "bootstrap.servers", kafka.bootstrapServers()),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        var partitions = consumer.partitionsFor(topic.topicName(), Duration.ofSeconds(30)).stream()
+            .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+        return consumer.endOffsets(partitions, Duration.ofSeconds(30)).values().stream().mapToLong(Long::longValue).sum();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      tap.close();
+      bridge.close();
+      broker.close();
+      registryServer.close();
+      kafka.close();
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    stack(context);
+  }
+
+  static Stack stack(ExtensionContext context) {
+    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(Stack.class, k -> {
+      try {
+        return new Stack();
+      } catch (Exception e) {
+        throw new IllegalStateException("test stack did not start", e);
+      }
+    }, Stack.class);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == Stack.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return stack(context);
+  }
+}
