@@ -25,12 +25,20 @@ record DownlinkCommand(String vin, DownlinkMessage message, String commandId, St
 
   /** Why a record cannot go to a vehicle; the text never quotes the payload (it may hold an activation code). */
   static final class Undeliverable extends Exception {
+    /** The command id when the envelope could be read, else null. */
+    final String commandId;
+
     Undeliverable(String reason) {
-      super(reason);
+      this(reason, null, null);
     }
 
     Undeliverable(String reason, Throwable cause) {
+      this(reason, cause, null);
+    }
+
+    Undeliverable(String reason, Throwable cause, String commandId) {
       super(reason, cause);
+      this.commandId = commandId;
     }
   }
 
@@ -54,27 +62,29 @@ record DownlinkCommand(String vin, DownlinkMessage message, String commandId, St
     } catch (RuntimeException e) {
       throw new Undeliverable("undecodable Aid2Downlink: " + e.getMessage(), e);
     }
+    String commandId = envelope.getHeader().getMessageId();
     SpecificRecord payload = (SpecificRecord) envelope.getPayload();
     DownlinkMessage message;
     try {
       message = DownlinkMessage.of(payload);
     } catch (IllegalArgumentException e) {
-      throw new Undeliverable(e.getMessage(), e);
+      throw new Undeliverable(e.getMessage(), e, commandId);
     }
     VehicleRequestId requestId = requestId(payload);
     if (requestId != null && !vin.equals(requestId.getVehicleId())) {
-      throw new Undeliverable(message.topicName() + ": RequestId.VehicleID is not the record's key (the VIN)");
+      throw new Undeliverable(message.topicName() + ": RequestId.VehicleID is not the record's key (the VIN)",
+          null, commandId);
     }
-    String commandId = envelope.getHeader().getMessageId();
     byte[] bytes;
     try {
       bytes = json.writeDownlink(commandId, payload);
     } catch (RuntimeException e) {
-      throw new Undeliverable(message.topicName() + ": cannot be written as JSON (" + e.getClass().getSimpleName() + ")", e);
+      throw new Undeliverable(message.topicName() + ": cannot be written as JSON (" + e.getClass().getSimpleName()
+          + ")", e, commandId);
     }
     List<String> violations = json.violations(message, bytes);
     if (!violations.isEmpty()) {
-      throw new Undeliverable(violations.get(0));
+      throw new Undeliverable(violations.get(0), null, commandId);
     }
     return new DownlinkCommand(vin, message, commandId, Aid2Topics.downlink(vin, message), bytes);
   }

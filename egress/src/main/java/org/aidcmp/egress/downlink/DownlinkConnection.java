@@ -3,6 +3,7 @@ package org.aidcmp.egress.downlink;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
@@ -55,8 +56,11 @@ final class DownlinkConnection implements AutoCloseable {
         .serverHost(endpoint.host()).serverPort(endpoint.port())
         .automaticReconnect().initialDelay(200, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS)
         .applyAutomaticReconnect()
-        .addDisconnectedListener(context -> LOG.warn("downlink MQTT connection to {} lost ({}); reconnecting",
-            endpoint, context.getCause().getClass().getSimpleName()))
+        .addDisconnectedListener(context -> {
+          if (context.getSource() != MqttDisconnectSource.USER) {
+            LOG.warn("downlink MQTT connection to {} lost ({}); reconnecting", endpoint, context.getCause().toString());
+          }
+        })
         .addConnectedListener(context -> LOG.info("downlink connected to MQTT broker {}", endpoint));
     if (endpoint.tls() != null) {
       MqttClientSslConfig tls = MqttClientSslConfig.builder()

@@ -112,15 +112,16 @@ public final class DownlinkPublisher implements AutoCloseable {
     this.mqtt = DownlinkConnection.open(settings);
     this.windowSize = Math.min(settings.maxInFlight(), mqtt.receiveMaximum());
     this.window = new Semaphore(windowSize);
-    this.consumer = new KafkaConsumer<>(Map.of(
+    Map<String, Object> config = new HashMap<>(settings.consumerOverrides());
+    config.putAll(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
         ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(),
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
-        ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId()),
-        new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+    config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId());
+    this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     for (DownlinkMessage m : DownlinkMessage.values()) {
       published.put(m, Counter.builder("aid.egress.downlink.published").tag("message", m.topicName())
           .tag("group", settings.groupId()).register(settings.meterRegistry()));
@@ -182,7 +183,7 @@ public final class DownlinkPublisher implements AutoCloseable {
     try {
       backlog.add(new Pending(p, record, DownlinkCommand.of(record, envelopes, json)));
     } catch (DownlinkCommand.Undeliverable e) {
-      deadLetter(p, record, null, e.getMessage(), e.getCause(), 0);
+      deadLetter(p, record, e.commandId, e.getMessage(), e.getCause(), 0);
     }
   }
 

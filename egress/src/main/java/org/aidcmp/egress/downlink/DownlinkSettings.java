@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.aidcmp.infra.config.AidConfig;
@@ -29,13 +30,16 @@ public record DownlinkSettings(
     Duration commitInterval,
     Duration connectTimeout,
     Duration revokeGrace,
-    MeterRegistry meterRegistry) {
+    MeterRegistry meterRegistry,
+    Map<String, String> consumerOverrides) {
 
   public static final String DEFAULT_GROUP = "aid-downlink";
+  public static final String CONSUMER_PREFIX = "downlink.consumer.";
 
   public DownlinkSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(broker, "broker");
+    consumerOverrides = Map.copyOf(consumerOverrides);
     if (maxInFlight < 1 || maxInFlight > 65_535) {
       throw new IllegalArgumentException("downlink.max-in-flight must be in 1..65535, not " + maxInFlight);
     }
@@ -45,7 +49,7 @@ public record DownlinkSettings(
   public static DownlinkSettings of(String bootstrapServers, MqttEndpoint broker) {
     return new DownlinkSettings(bootstrapServers, DEFAULT_GROUP, AidTopic.AID2_DOWNLINK.topicName(),
         AidTopic.DLQ.topicName(), broker, "aid-downlink-" + UUID.randomUUID().toString().substring(0, 8), 1_000,
-        Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(10), Metrics.globalRegistry);
+        Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(10), Metrics.globalRegistry, Map.of());
   }
 
   /**
@@ -54,7 +58,9 @@ public record DownlinkSettings(
    * {@code downlink.mqtt.password} (put it in the environment, {@code AID_DOWNLINK_MQTT_PASSWORD}),
    * {@code downlink.mqtt.tls.trusted} (PEM: the CA of the broker's certificate; required for {@code ssl://}),
    * {@code downlink.mqtt.tls.identity} (PEM: key and chain, when the broker wants a client certificate),
-   * {@code downlink.max-in-flight}, {@code downlink.commit.interval.ms}.
+   * {@code downlink.max-in-flight}, {@code downlink.commit.interval.ms}, and any Kafka consumer setting as
+   * {@code downlink.consumer.<setting>} (e.g. {@code downlink.consumer.group.instance.id}: static membership, so a
+   * restarted publisher takes its partitions back at once).
    */
   public static DownlinkSettings from(AidConfig config) {
     String uri = config.require("mqtt.server.uri");
@@ -71,42 +77,49 @@ public record DownlinkSettings(
     DownlinkSettings s = of(config.require("kafka.bootstrap.servers"), broker)
         .withGroupId(config.get("downlink.group.id").orElse(DEFAULT_GROUP))
         .withMaxInFlight(config.getInt("downlink.max-in-flight", 1_000))
-        .withCommitInterval(Duration.ofMillis(config.getInt("downlink.commit.interval.ms", 200)));
+        .withCommitInterval(Duration.ofMillis(config.getInt("downlink.commit.interval.ms", 200)))
+        .withConsumerOverrides(config.withPrefix(CONSUMER_PREFIX));
     return config.get("downlink.mqtt.client-id").map(s::withClientId).orElse(s);
   }
 
   public DownlinkSettings withGroupId(String groupId) {
     return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
-        commitInterval, connectTimeout, revokeGrace, meterRegistry);
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
   }
 
   public DownlinkSettings withTopics(String downlinkTopic, String dlqTopic) {
     return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
-        commitInterval, connectTimeout, revokeGrace, meterRegistry);
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
   }
 
   public DownlinkSettings withBroker(MqttEndpoint broker) {
     return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
-        commitInterval, connectTimeout, revokeGrace, meterRegistry);
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
   }
 
   public DownlinkSettings withClientId(String clientId) {
     return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
-        commitInterval, connectTimeout, revokeGrace, meterRegistry);
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
   }
 
   public DownlinkSettings withMaxInFlight(int maxInFlight) {
     return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
-        commitInterval, connectTimeout, revokeGrace, meterRegistry);
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
   }
 
   public DownlinkSettings withCommitInterval(Duration commitInterval) {
     return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
-        commitInterval, connectTimeout, revokeGrace, meterRegistry);
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
+  }
+
+  /** Kafka consumer settings passed through (the publisher's own ones win: group, offsets, isolation). */
+  public DownlinkSettings withConsumerOverrides(Map<String, String> consumerOverrides) {
+    return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
   }
 
   public DownlinkSettings withMeterRegistry(MeterRegistry meterRegistry) {
     return new DownlinkSettings(bootstrapServers, groupId, downlinkTopic, dlqTopic, broker, clientId, maxInFlight,
-        commitInterval, connectTimeout, revokeGrace, meterRegistry);
+        commitInterval, connectTimeout, revokeGrace, meterRegistry, consumerOverrides);
   }
 }
