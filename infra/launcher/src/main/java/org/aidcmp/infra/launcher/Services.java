@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.aidcmp.egress.EgressMain;
 import org.aidcmp.egress.EgressWorker;
+import org.aidcmp.egress.downlink.DownlinkPublisher;
+import org.aidcmp.egress.downlink.DownlinkSettings;
+import org.aidcmp.ingress.aid2.Aid2Bridge;
+import org.aidcmp.ingress.aid2.BridgeSettings;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.ingress.aid1.IngressAid1;
@@ -26,6 +30,8 @@ public final class Services implements AutoCloseable {
   private LocalOidcIssuer issuer;
   private IngressAid1 ingress;
   private EgressWorker egress;
+  private Aid2Bridge bridge;
+  private DownlinkPublisher downlink;
 
   private Services() {}
 
@@ -73,6 +79,10 @@ public final class Services implements AutoCloseable {
           .map(m -> m.id() + " at " + m.baseUrl()).toList()));
     }
 
+    if (config.get("mqtt.server.uri").isPresent()) {
+      startAid2Edge(config, registry);
+    }
+
     if (config.get("oidc.jwks-url").isEmpty()) {
       issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
           config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
@@ -91,6 +101,40 @@ public final class Services implements AutoCloseable {
     if (egress != null && base.get("egress.tls.identity").isEmpty()) {
       endpoints.put("CMP client certificate", DevCredentials.cmpClient(data) + " (what MSPs must trust, §6)");
     }
+  }
+
+  /**
+   * ingress-aid2 (the uplink bridge) and egress's downlink publisher, each with its broker login: the services'
+   * own keys if set, else the logins {@link DevCredentials} issued for roles bridge and downlink.
+   */
+  private void startAid2Edge(AidConfig config, SchemaRegistryClient registry) {
+    Map<String, String> logins = new java.util.HashMap<>();
+    copyIfAbsent(config, "mqtt.bridge.username", "ingress.aid2.username", logins);
+    copyIfAbsent(config, "mqtt.bridge.password", "ingress.aid2.password", logins);
+    copyIfAbsent(config, "mqtt.downlink.username", "downlink.mqtt.username", logins);
+    copyIfAbsent(config, "mqtt.downlink.password", "downlink.mqtt.password", logins);
+    AidConfig edge = config.with(logins);
+    bridge = started.add(Aid2Bridge.start(BridgeSettings.from(edge), registry, java.time.Duration.ofSeconds(60)));
+    endpoints.put("ingress-aid2 (uplink bridge)", "running as " + bridge.clientId() + " on "
+        + edge.require("mqtt.server.uri"));
+    downlink = started.add(DownlinkPublisher.start(DownlinkSettings.from(edge), registry));
+    endpoints.put("egress (vehicle downlink)", "running on " + edge.require("mqtt.server.uri"));
+  }
+
+  private static void copyIfAbsent(AidConfig config, String from, String to, Map<String, String> into) {
+    if (config.get(to).isEmpty()) {
+      config.get(from).ifPresent(value -> into.put(to, value));
+    }
+  }
+
+  /** The uplink bridge; null without a broker. */
+  public Aid2Bridge bridge() {
+    return bridge;
+  }
+
+  /** The downlink publisher; null without a broker. */
+  public DownlinkPublisher downlink() {
+    return downlink;
   }
 
   /** What runs where, for the person who started it. */
