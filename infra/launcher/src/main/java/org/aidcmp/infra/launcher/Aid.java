@@ -80,7 +80,7 @@ public final class Aid {
       case "msp":
         return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "fleet":
-        return fleet(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
+        return fleet(configFile, rest.subList(1, rest.size()));
       case "samples":
         return samples(AidConfig.load(configFile, System.getenv()));
       case "vehicle":
@@ -121,14 +121,14 @@ public final class Aid {
   }
 
   /** aid fleet: help without touching the data directory; a configuration it cannot use said in one line. */
-  private int fleet(AidConfig config, List<String> args) throws InterruptedException {
-    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+  private int fleet(Path configFile, List<String> args) throws InterruptedException {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0)) || args.contains("--help")) {
       out.print(FleetCommands.USAGE);
       return args.isEmpty() ? 2 : 0;
     }
     FleetCommands commands;
     try {
-      commands = new FleetCommands(config, out);
+      commands = new FleetCommands(AidConfig.load(configFile, System.getenv()), out);
     } catch (IllegalArgumentException e) {
       System.err.println("aid fleet: " + e.getMessage());
       return 2;
