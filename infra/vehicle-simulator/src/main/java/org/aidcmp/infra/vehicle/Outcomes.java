@@ -72,6 +72,10 @@ public final class Outcomes {
       Duration p50 = latency(0.50, o -> o.flow() == flow);
       Duration p99 = latency(0.99, o -> o.flow() == flow);
       text.append(String.format("p50 %d ms, p99 %d ms%n", p50.toMillis(), p99.toMillis()));
+      Map<String, Integer> reasons = new java.util.TreeMap<>();
+      mine.stream().filter(o -> !o.result().success())
+          .forEach(o -> reasons.merge(o.result() + " " + o.detail(), 1, Integer::sum));
+      reasons.forEach((reason, n) -> text.append(String.format("      %5d  %s%n", n, reason)));
     }
     return text.toString();
   }
