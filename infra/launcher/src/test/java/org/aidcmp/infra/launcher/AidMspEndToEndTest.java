@@ -55,8 +55,8 @@ class AidMspEndToEndTest {
   private static final String EID = "89049032000000000000000000004711";
 
   @Test
-  void anMspServedLikeAidMspServeProvisionsAVehicleThroughEgressAndSendActivationCode(Endpoints endpoints)
-      throws Exception {
+  void anMspServedLikeAidMspServeProvisionsAVehicleThroughEgressAndSendActivationCode(Endpoints endpoints,
+      SharedEmbeddedStack.DataDir stackData) throws Exception {
     Path data = Files.createTempDirectory("aid-msp-cli-");
     byte[] phoneKey = new byte[16];
     new SecureRandom().nextBytes(phoneKey);
@@ -76,7 +76,8 @@ class AidMspEndToEndTest {
         Map.entry("msp.msp-cli.inbound-api-key", "mspCliKey0123456"),
         Map.entry("msp.msp-cli.account-id-secret", "msp-cli-secret-of-at-least-32-bytes"),
         Map.entry("msp.msp-cli.phone-key", Base64.getEncoder().encodeToString(phoneKey)),
-        Map.entry("msp.msp-cli.touchpoint-url", "https://portal.msp-cli.example/login")));
+        Map.entry("msp.msp-cli.touchpoint-url", "https://portal.msp-cli.example/login")))
+        .with(SharedEmbeddedStack.brokerLogins(stackData.path()));
     try (Services services = Services.start(config, endpoints);
          SchemaRegistryClient registry = Aid.registryClient(config, endpoints);
          KafkaProducer<String, SpecificRecord> vehicle = new KafkaProducer<>(Map.of(

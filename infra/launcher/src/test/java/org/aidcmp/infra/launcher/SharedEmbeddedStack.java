@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -69,6 +70,22 @@ public final class SharedEmbeddedStack implements BeforeAllCallback, ParameterRe
 
   /** The shared stack's data directory (its local CA, the broker's credentials store), for tests that issue. */
   public record DataDir(Path path) {}
+
+  /**
+   * The embedded broker's logins for the bridge and the downlink publisher (kept in the stack's data directory),
+   * for platforms whose own {@code aid.data.dir} is another: without them their AiD2 services could not connect.
+   */
+  static Map<String, String> brokerLogins(Path stackData) {
+    Map<String, String> logins = new java.util.HashMap<>();
+    for (org.aidcmp.infra.pki.mqtt.MqttRole role : List.of(org.aidcmp.infra.pki.mqtt.MqttRole.BRIDGE,
+        org.aidcmp.infra.pki.mqtt.MqttRole.DOWNLINK)) {
+      var login = DevCredentials.mqttService(stackData, role);
+      String prefix = "mqtt." + role.name().toLowerCase(java.util.Locale.ROOT) + ".";
+      logins.put(prefix + "username", login.username());
+      logins.put(prefix + "password", login.password());
+    }
+    return logins;
+  }
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
