@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the CMP's own key for phone numbers, when {@code cmp.phone-key} is empty;
  *   <li>with the embedded MQTT broker ({@code mqtt.server.uri} empty): its TLS certificate from the local CA
  *       ({@code mqtt-broker.pem}), the vehicle CA and credentials store ({@code <data>/mqtt-auth}, see
- *       {@link MqttCredentials}), the bridge's and the downlink publisher's logins ({@code mqtt.bridge.*},
- *       {@code mqtt.downlink.*}; passwords in {@code <data>/keys/mqtt-<role>-password}) and the local CA as
- *       {@code mqtt.tls.trusted}.
+ *       {@link MqttCredentials}), the bridge's and the downlink publisher's logins
+ *       ({@code ingress.aid2.username} / {@code .password}, {@code downlink.mqtt.username} / {@code .password},
+ *       when the password is empty; passwords kept in {@code <data>/keys/mqtt-<role>-password}) and the local CA
+ *       as {@code mqtt.tls.trusted}.
  * </ul>
  */
 final class DevCredentials {
@@ -91,10 +92,12 @@ final class DevCredentials {
       filled.put("cmp.phone-key", secret(data.resolve("keys").resolve("cmp-phone-key"), 32));
     }
     if (config.get("mqtt.server.uri").isEmpty()) {
-      for (MqttRole role : List.of(MqttRole.BRIDGE, MqttRole.DOWNLINK)) {
-        String prefix = "mqtt." + role.name().toLowerCase(java.util.Locale.ROOT) + ".";
+      // Each service's own keys (its settings record reads them): ingress-aid2's and egress's downlink.
+      for (Map.Entry<MqttRole, String> service : Map.of(
+          MqttRole.BRIDGE, "ingress.aid2.", MqttRole.DOWNLINK, "downlink.mqtt.").entrySet()) {
+        String prefix = service.getValue();
         if (config.get(prefix + "password").isEmpty()) {
-          ServiceCredentials login = mqttService(data, role);
+          ServiceCredentials login = mqttService(data, service.getKey());
           filled.put(prefix + "username", login.username());
           filled.put(prefix + "password", login.password());
         }

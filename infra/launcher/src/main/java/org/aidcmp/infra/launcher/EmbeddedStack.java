@@ -13,7 +13,8 @@ import org.aidcmp.infra.registry.SchemaRegistryServer;
  * The backing services of the platform. Each endpoint the configuration names is used as it is (production);
  * each it leaves empty is started here, in-process on loopback, with its data under {@code aid.data.dir}: a
  * Kafka broker in KRaft mode, a schema registry speaking Confluent's REST API (its schemas in a compacted
- * topic of that broker), PostgreSQL and an MQTT 5 broker (plain and TLS listeners, every client authenticated). Stopping closes them in reverse order; starting
+ * topic of that broker), PostgreSQL and an MQTT 5 broker (plain and TLS listeners, every client authenticated).
+ * Stopping closes them in reverse order; starting
  * again on the same data directory finds every topic, schema, row and retained message where it was.
  */
 public final class EmbeddedStack implements AutoCloseable {

@@ -46,10 +46,10 @@ class DevCredentialsTest {
     assertThat(Base64.getDecoder().decode(first.require("cmp.phone-key"))).hasSize(32);
 
     // the embedded broker's service logins: issued once, kept, accepted by its credentials store
-    assertThat(first.require("mqtt.bridge.username")).isEqualTo("aid-bridge");
-    assertThat(first.require("mqtt.downlink.username")).isEqualTo("aid-downlink");
-    assertThat(again.require("mqtt.bridge.password")).isEqualTo(first.require("mqtt.bridge.password"));
-    assertThat(PasswordHash.verify(first.require("mqtt.downlink.password"), DevCredentials.mqttCredentials(data)
+    assertThat(first.require("ingress.aid2.username")).isEqualTo("aid-bridge");
+    assertThat(first.require("downlink.mqtt.username")).isEqualTo("aid-downlink");
+    assertThat(again.require("ingress.aid2.password")).isEqualTo(first.require("ingress.aid2.password"));
+    assertThat(PasswordHash.verify(first.require("downlink.mqtt.password"), DevCredentials.mqttCredentials(data)
         .store().find("aid-downlink").orElseThrow().passwordHash())).isTrue();
     assertThat(Files.getPosixFilePermissions(data.resolve("keys").resolve("mqtt-bridge-password")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -60,7 +60,7 @@ class DevCredentialsTest {
   @Test
   void anExternalBrokerMeansNoBrokerLoginsAreMadeUp(@TempDir Path data) {
     AidConfig filled = DevCredentials.fill(CONFIG.with(Map.of("mqtt.server.uri", "ssl://203.0.113.5:8883")), data);
-    assertThat(filled.get("mqtt.bridge.password")).isEmpty();
+    assertThat(filled.get("ingress.aid2.password")).isEmpty();
     assertThat(filled.get("mqtt.tls.trusted")).isEmpty();
     assertThat(data.resolve("mqtt-auth")).doesNotExist();
   }
