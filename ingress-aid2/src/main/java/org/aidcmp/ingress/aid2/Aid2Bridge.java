@@ -140,6 +140,7 @@ public final class Aid2Bridge implements AutoCloseable {
             + " (its identity may not read the vehicles' topics)");
       }
     }
+    retries.scheduleWithFixedDelay(this::logProgress, 10, 10, TimeUnit.SECONDS);
     LOG.info("AiD2 bridge {} on {}:{} ({}), session {}, receive maximum {}", settings.clientId(),
         settings.mqttHost(), settings.mqttPort(), settings.credentials(), resumed ? "resumed" : "new",
         settings.receiveMaximum());
@@ -275,6 +276,18 @@ public final class Aid2Bridge implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+
+  private Stats logged = new Stats(0, 0, 0);
+
+  /** Every 10 s when something changed: what an operator looks at first (counts only, never payloads). */
+  private void logProgress() {
+    Stats now = stats();
+    if (!now.equals(logged)) {
+      LOG.info("{}: forwarded {}, refused {}, in flight {}", settings.clientId(), now.forwarded(), now.refused(),
+          now.inFlight());
+      logged = now;
+    }
+  }
 
   public Stats stats() {
     return new Stats(forwarded.get(), refused.get(), inFlight.get());

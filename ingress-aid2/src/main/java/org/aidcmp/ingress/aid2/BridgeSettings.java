@@ -16,8 +16,8 @@ import org.aidcmp.schemas.topics.AidTopic;
 /**
  * Everything the bridge is set up with, built from {@link AidConfig} in one place ({@link #from}).
  *
- * @param mqttHost / mqttPort the broker ({@code mqtt.server.uri}: {@code tcp://host:port}, or {@code ssl://host:port}
- *     for TLS, which then needs {@link Credentials#trustedCas})
+ * @param mqttHost / mqttPort the broker ({@code ingress.aid2.server.uri}, else {@code mqtt.server.uri}:
+ *     {@code tcp://host:port}, or {@code ssl://host:port} for TLS, which then needs {@link Credentials#trustedCas})
  * @param credentials how the bridge proves who it is to the broker; {@link Credentials#NONE} on the loopback
  *     listener of the embedded broker without authentication
  * @param clientId the bridge's MQTT client id: one per instance and stable across its restarts, so it resumes
@@ -140,20 +140,18 @@ public record BridgeSettings(
    * {@code schema.registry.url} are required: the launcher sets them to the embedded stack's.
    */
   public static BridgeSettings from(AidConfig config) {
-    URI broker = URI.create(config.require("mqtt.server.uri"));
+    URI broker = URI.create(config.get("ingress.aid2.server.uri").orElseGet(() -> config.require("mqtt.server.uri")));
     boolean tls = "ssl".equals(broker.getScheme()) || "mqtts".equals(broker.getScheme());
     if (!tls && !"tcp".equals(broker.getScheme()) && !"mqtt".equals(broker.getScheme())) {
       throw new IllegalArgumentException("mqtt.server.uri must be tcp://host:port or ssl://host:port, not " + broker);
     }
-    List<X509Certificate> trusted = config.get("ingress.aid2.tls.trusted")
+    // The CAs that sign the broker's certificate: the bridge's own, or what every AiD2 service trusts.
+    List<X509Certificate> trusted = !tls ? List.of() : config.get("ingress.aid2.tls.trusted")
+        .or(() -> config.get("mqtt.tls.trusted"))
         .map(file -> Pem.readCertificates(Pem.read(Path.of(file)))).orElse(List.of());
     if (tls && trusted.isEmpty()) {
-      throw new IllegalArgumentException("mqtt.server.uri " + broker + " is TLS: ingress.aid2.tls.trusted must name"
-          + " the PEM file of the CA(s) the broker's certificate is signed by");
-    }
-    if (!tls && !trusted.isEmpty()) {
-      throw new IllegalArgumentException("ingress.aid2.tls.trusted is set but mqtt.server.uri " + broker
-          + " is not TLS (ssl://)");
+      throw new IllegalArgumentException("the broker " + broker + " is TLS: ingress.aid2.tls.trusted (or"
+          + " mqtt.tls.trusted) must name the PEM file of the CA(s) its certificate is signed by");
     }
     Identity identity = config.get("ingress.aid2.tls.identity")
         .map(file -> Pem.readIdentity(Pem.read(Path.of(file)))).orElse(null);

@@ -7,6 +7,10 @@ import java.time.Duration;
 import java.util.Comparator;
 import org.aidcmp.infra.kafka.EmbeddedKafka;
 import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
+import org.aidcmp.infra.pki.CertificateAuthority;
+import org.aidcmp.infra.pki.mqtt.MqttCredentials;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
+import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.aidcmp.infra.registry.SchemaRegistryServer;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.topics.TopicSetup;
@@ -18,7 +22,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * One embedded stack for every integration test class of this module, started once and closed at the end of
  * the run: Kafka (KRaft), the schema registry, HiveMQ CE on free loopback ports, every catalogued topic, one
- * bridge ({@value #BRIDGE_INSTANCE}) and a tap reading the uplink and dead-letter topics. Tests keep apart by
+ * bridge ({@value #BRIDGE_INSTANCE}) with its own login, vehicles with theirs (the broker checks
+ * every CONNECT and the AiD2 ACL) and a tap reading the uplink and dead-letter topics. Tests keep apart by
  * using vehicles of their own ({@link #vin}).
  */
 public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
@@ -30,6 +35,10 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
     final EmbeddedKafka kafka;
     final SchemaRegistryServer registryServer;
     final RestSchemaRegistryClient registry;
+    /** The broker's identities: vehicles get theirs here (a password each), the bridge its service login. */
+    final MqttCredentials credentials;
+    final ServiceCredentials bridgeLogin;
+    final CertificateAuthority brokerCa;
     final EmbeddedMqttBroker broker;
     final Aid2Bridge bridge;
     final KafkaTap tap;
@@ -41,14 +50,29 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
       registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
       TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS, (short) 1);
       registry = RestSchemaRegistryClient.of(registryServer.url());
-      broker = EmbeddedMqttBroker.builder(dir.resolve("mqtt")).port(0).build().start();
+      credentials = MqttCredentials.open(dir.resolve("mqtt-auth"));
+      bridgeLogin = credentials.issueService(MqttRole.BRIDGE);
+      brokerCa = CertificateAuthority.create("ingress-aid2 test CA");
+      broker = broker(dir.resolve("mqtt"));
       bridge = Aid2Bridge.start(settings(BRIDGE_INSTANCE), registry, Duration.ofSeconds(30));
       tap = new KafkaTap(kafka.bootstrapServers(), registry).start();
     }
 
-    /** The settings of a bridge on this stack. */
+    /** An authenticated broker (plain loopback listener and TLS) checking this stack's identities. */
+    EmbeddedMqttBroker broker(Path dataDir) throws IOException {
+      return EmbeddedMqttBroker.builder(dataDir).port(0)
+          .tls(brokerCa.issueServer("mqtt-broker", java.util.List.of("localhost"), java.util.List.of("127.0.0.1")))
+          .authentication(credentials).build().start();
+    }
+
+    /** The settings of a bridge on this stack, with the bridge's own login. */
     BridgeSettings settings(String instance) {
-      return BridgeSettings.of("127.0.0.1", broker.port(), kafka.bootstrapServers(), registryServer.url(), instance);
+      return settings(broker, instance);
+    }
+
+    BridgeSettings settings(EmbeddedMqttBroker on, String instance) {
+      return BridgeSettings.of("127.0.0.1", on.port(), kafka.bootstrapServers(), registryServer.url(), instance)
+          .withCredentials(BridgeSettings.Credentials.password(bridgeLogin.username(), bridgeLogin.password()));
     }
 
     /** A VIN (17 characters, §5.2.1) no other test uses. */
@@ -56,8 +80,9 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
       return String.format("%-5.5s%012d", prefix, ++vehicles).replace(' ', 'X');
     }
 
+    /** A vehicle with credentials of its own (§4.3: a registered car), connected over MQTT 5. */
     Vehicle vehicle(String vin) {
-      return Vehicle.mqtt5(broker.port(), vin);
+      return Vehicle.mqtt5(broker.port(), credentials.issueVehiclePassword(vin));
     }
 
     /** Records on a topic, summed over its partitions (its end offsets). */

@@ -66,9 +66,9 @@ class UplinkMessages_7_2_Test {
 
   @Test
   void anMqtt311VehicleWorks(BridgeStack.Stack stack) {
-    String vin = stack.vin("MQ3");
+    String vin = stack.vin("MTT");
     SpecificRecord status = Uplinks.csimStatus(vin, 1_700_000_100L);
-    try (Vehicle vehicle = Vehicle.mqtt3(stack.broker.port(), vin)) {
+    try (Vehicle vehicle = Vehicle.mqtt3(stack.broker.port(), stack.credentials.issueVehiclePassword(vin))) {
       vehicle.send(UplinkMessage.CSIM_STATUS, JSON.writeUplink(status));
       vehicle.send(UplinkMessage.CSIM_STATUS, "{not json".getBytes());
       Await.until("the record and the error for " + vin,

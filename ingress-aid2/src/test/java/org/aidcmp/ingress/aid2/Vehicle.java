@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
 import org.aidcmp.schemas.aid2.wire.Aid2Topics;
 import org.aidcmp.schemas.aid2.wire.UplinkMessage;
 
@@ -43,9 +44,11 @@ final class Vehicle implements AutoCloseable {
   }
 
   /** An MQTT 5 vehicle, connected and subscribed to its downlink. */
-  static Vehicle mqtt5(int port, String vin) {
-    Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(vin).serverHost("127.0.0.1")
-        .serverPort(port).buildAsync();
+  static Vehicle mqtt5(int port, VehicleCredentials login) {
+    String vin = login.vin();
+    Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(login.clientId()).serverHost("127.0.0.1")
+        .serverPort(port).simpleAuth().username(login.username())
+        .password(login.password().getBytes(java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth().buildAsync();
     Vehicle v = new Vehicle(vin, c, null);
     c.publishes(MqttGlobalPublishFilter.ALL, p -> v.received.add(new Received(p.getTopic().toString(),
         p.getPayloadAsBytes())));
@@ -55,9 +58,11 @@ final class Vehicle implements AutoCloseable {
   }
 
   /** An MQTT 3.1.1 vehicle (clean session false, as §7.2 vehicles keep their session). */
-  static Vehicle mqtt3(int port, String vin) {
-    Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier(vin).serverHost("127.0.0.1")
-        .serverPort(port).buildAsync();
+  static Vehicle mqtt3(int port, VehicleCredentials login) {
+    String vin = login.vin();
+    Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier(login.clientId()).serverHost("127.0.0.1")
+        .serverPort(port).simpleAuth().username(login.username())
+        .password(login.password().getBytes(java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth().buildAsync();
     Vehicle v = new Vehicle(vin, null, c);
     c.publishes(MqttGlobalPublishFilter.ALL, p -> v.received.add(new Received(p.getTopic().toString(),
         p.getPayloadAsBytes())));

@@ -2,6 +2,7 @@ package org.aidcmp.infra.launcher;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.aidcmp.egress.EgressMain;
@@ -15,6 +16,8 @@ import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.ingress.aid1.IngressAid1;
 import org.aidcmp.ingress.aid1.IngressServer;
 import org.aidcmp.ingress.aid1.oidc.LocalOidcIssuer;
+import org.aidcmp.ingress.aid2.Aid2Bridge;
+import org.aidcmp.ingress.aid2.BridgeSettings;
 import org.aidcmp.lifecycle.LifecycleStreams;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 
@@ -70,6 +73,15 @@ public final class Services implements AutoCloseable {
         config.withPrefix(LifecycleStreams.STREAMS_PREFIX));
     started.add(lifecycle);
     endpoints.put("lifecycle-streams", "running (exactly_once_v2)");
+
+    if (config.get("mqtt.server.uri").isPresent() || config.get("ingress.aid2.server.uri").isPresent()) {
+      BridgeSettings bridgeSettings = BridgeSettings.from(config);
+      Aid2Bridge bridge = started.add(Aid2Bridge.start(bridgeSettings, registry, Duration.ofSeconds(30)));
+      endpoints.put("ingress-aid2 (AiD2 uplink bridge)", "running as " + bridge.clientId() + " on "
+          + bridgeSettings.mqttHost() + ":" + bridgeSettings.mqttPort());
+    } else {
+      endpoints.put("ingress-aid2 (AiD2 uplink bridge)", "not started: no MQTT broker (mqtt.server.uri)");
+    }
 
     if (msps.all().isEmpty()) {
       endpoints.put("egress (MSP calls)", "not started: no MSP configured (msp.ids)");

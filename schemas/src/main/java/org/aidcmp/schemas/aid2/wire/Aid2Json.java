@@ -326,7 +326,10 @@ public final class Aid2Json {
     try {
       json = mapper.readTree(payload);
     } catch (JsonProcessingException e) {
-      throw new InvalidAid2Message(message.topicName() + ": not JSON (" + e.getOriginalMessage() + ")");
+      // Where, not what: Jackson's own text quotes the offending token, which may be part of an activation code.
+      com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+      throw new InvalidAid2Message(message.topicName() + ": not JSON"
+          + (at == null ? "" : " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
       throw new InvalidAid2Message(message.topicName() + ": not JSON");
     }

@@ -161,6 +161,15 @@ class Aid2JsonTest {
   }
 
   @Test
+  void notJsonSaysWhereNotWhatSoNoTokenOfThePayloadIsQuoted() {
+    byte[] payload = "{\"activationCode\": LPA1SECRETMATCHINGID}".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> JSON.readUplink(Aid2WireSamples.VIN, UplinkMessage.PROFILE_DOWNLOAD_INSTALL_INFO, payload))
+        .isInstanceOf(InvalidAid2Message.class)
+        .hasMessageContaining("not JSON (at line 1, column")
+        .hasMessageNotContaining("SECRET");
+  }
+
+  @Test
   void theVehicleOfATopicOutsideTheSchemeIsStillKnownWhereItHasOne() {
     assertThat(Aid2Topics.vehicleOf("aid2/v1/vehicles/V1/up/a/b")).contains("V1");
     assertThat(Aid2Topics.vehicleOf("aid2/v1/vehicles/V1/up")).contains("V1");
