@@ -129,7 +129,7 @@ public final class DownlinkPublisher implements AutoCloseable {
     deadLettered = Counter.builder("aid.egress.downlink.dead-letters").tag("group", settings.groupId())
         .register(settings.meterRegistry());
     Gauge.builder("aid.egress.downlink.in-flight", this, DownlinkPublisher::inFlight).tag("group", settings.groupId())
-        .register(settings.meterRegistry());
+        .tag("client", settings.clientId()).register(settings.meterRegistry());
     this.poller = new Thread(this::run, "downlink-poller");
   }
 
