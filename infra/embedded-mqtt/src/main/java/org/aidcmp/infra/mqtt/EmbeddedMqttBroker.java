@@ -5,18 +5,28 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.List;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.aidcmp.infra.mqtt.auth.AidMqttSecurity;
+import org.aidcmp.infra.pki.Identity;
+import org.aidcmp.infra.pki.Pem;
+import org.aidcmp.infra.pki.Tls;
+import org.aidcmp.infra.pki.mqtt.MqttCredentials;
+import org.aidcmp.infra.pki.mqtt.PasswordHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * towards the broker) is raised from HiveMQ's 10 to {@value #DEFAULT_SERVER_RECEIVE_MAXIMUM}: enough for
  * the downlink publisher to pipeline through file persistence; a publisher over it is flow-controlled by
  * its client library, never dropped.
+ *
+ * <p>Security (README.md "Broker security"): with {@link Builder#authentication} every client must prove who
+ * it is at CONNECT (client certificate from the vehicle CA on the TLS listener, or username and password on
+ * either listener) and is held to the AiD2 ACL; a TLS listener ({@link Builder#tls}) runs beside the plain
+ * loopback one and asks for (does not require) a client certificate. The builder makes the choice explicit:
+ * {@link Builder#authentication}, an own {@link Builder#extension}, or {@link Builder#withoutAuthentication}.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
@@ -50,6 +66,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
   private final Path dataDir;
   private final int requestedPort;
+  private final Identity tlsIdentity;
+  private final int requestedTlsPort;
+  private final MqttCredentials credentials;
   private final EmbeddedExtension extension;
   private final long maxQueueSize;
   private final int serverReceiveMaximum;
@@ -58,20 +77,19 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
   private EmbeddedHiveMQ hivemq;
   private int port;
+  private int tlsPort;
 
   private EmbeddedMqttBroker(Builder builder) {
     this.dataDir = builder.dataDir.toAbsolutePath().normalize();
     this.requestedPort = builder.port;
-    this.extension = builder.extension;
+    this.tlsIdentity = builder.tlsIdentity;
+    this.requestedTlsPort = builder.tlsPort;
+    this.credentials = builder.credentials;
+    this.extension = builder.credentials != null ? AidMqttSecurity.extension(builder.credentials) : builder.extension;
     this.maxQueueSize = builder.maxQueueSize;
     this.serverReceiveMaximum = builder.serverReceiveMaximum;
     this.startTimeout = builder.startTimeout;
     this.stopTimeout = builder.stopTimeout;
-  }
-
-  /** A broker on {@code dataDir} and {@code port} (0 picks a free loopback port), default limits. */
-  public EmbeddedMqttBroker(Path dataDir, int port) {
-    this(builder(dataDir).port(port));
   }
 
   public static Builder builder(Path dataDir) {
@@ -89,8 +107,10 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     }
     long begin = System.nanoTime();
     port = requestedPort != 0 ? requestedPort : freePort();
+    tlsPort = tlsIdentity == null ? 0 : requestedTlsPort != 0 ? requestedTlsPort : freePort();
     Path conf = Files.createDirectories(dataDir.resolve("conf"));
-    Files.writeString(conf.resolve("config.xml"), configXml(), StandardCharsets.UTF_8);
+    // Holds the key stores' passwords: owner only.
+    Pem.writeOwnerOnly(conf.resolve("config.xml"), configXml(tlsIdentity == null ? "" : tlsListenerXml(conf)));
     EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
         .withConfigurationFolder(conf)
         .withDataFolder(Files.createDirectories(dataDir.resolve("data")))
@@ -112,7 +132,9 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("Interrupted while starting the MQTT broker", e);
     }
-    LOG.info("MQTT broker on {} (data {}) up in {} ms", serverUri(), dataDir,
+    LOG.info("MQTT broker on {}{} (data {}, {}) up in {} ms", serverUri(),
+        tlsIdentity == null ? "" : " and " + tlsServerUri(), dataDir,
+        credentials != null ? "clients authenticated" : extension != null ? "own extension" : "NO authentication",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
     return this;
   }
@@ -124,9 +146,28 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     return port;
   }
 
-  /** E.g. {@code tcp://127.0.0.1:1883}. */
+  /** E.g. {@code tcp://127.0.0.1:1883}: the plain loopback listener. */
   public String serverUri() {
     return "tcp://" + HOST + ":" + port();
+  }
+
+  /** The TLS listener's port; fails when the broker has none ({@link Builder#tls}). */
+  public int tlsPort() {
+    port();
+    if (tlsIdentity == null) {
+      throw new IllegalStateException("No TLS listener: see Builder.tls");
+    }
+    return tlsPort;
+  }
+
+  /** E.g. {@code ssl://127.0.0.1:8883}: the TLS listener (its certificate valid for 127.0.0.1 and localhost). */
+  public String tlsServerUri() {
+    return "ssl://" + HOST + ":" + tlsPort();
+  }
+
+  /** Whether a TLS listener runs beside the plain one. */
+  public boolean hasTls() {
+    return tlsIdentity != null;
   }
 
   /** Messages HiveMQ dropped since this instance started (full queues among other reasons); should stay 0. */
@@ -161,7 +202,57 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     }
   }
 
-  private String configXml() {
+  /**
+   * The TLS listener: the server key store (and, with authentication, the vehicle CA as the trust store for client
+   * certificates) written beside config.xml at each start, with fresh passwords.
+   */
+  private String tlsListenerXml(Path conf) throws IOException {
+    Path dir = Files.createDirectories(conf.resolve("tls"));
+    String keystorePassword = PasswordHash.newPassword();
+    Path keystore = dir.resolve("server.p12");
+    writeKeyStore(keystore, tlsIdentity.keyStore(keystorePassword.toCharArray()), keystorePassword);
+    String trust = "";
+    String clientAuth = "NONE";
+    if (credentials != null) {
+      String truststorePassword = PasswordHash.newPassword();
+      Path truststore = dir.resolve("vehicle-ca.p12");
+      writeKeyStore(truststore, Tls.trustStore(List.of(credentials.vehicleCa())), truststorePassword);
+      trust = """
+                          <truststore>
+                              <path>%s</path>
+                              <password>%s</password>
+                          </truststore>
+          """.formatted(truststore, truststorePassword);
+      // Requested, not required: a car without a certificate may still log in with its password over TLS.
+      clientAuth = "OPTIONAL";
+    }
+    return """
+                <tls-tcp-listener>
+                    <port>%d</port>
+                    <bind-address>%s</bind-address>
+                    <tls>
+                        <keystore>
+                            <path>%s</path>
+                            <password>%s</password>
+                            <private-key-password>%s</private-key-password>
+                        </keystore>
+        %s                <client-authentication-mode>%s</client-authentication-mode>
+                    </tls>
+                </tls-tcp-listener>
+        """.formatted(tlsPort, HOST, keystore, keystorePassword, keystorePassword, trust, clientAuth);
+  }
+
+  private static void writeKeyStore(Path file, KeyStore store, String password) throws IOException {
+    Files.deleteIfExists(file);
+    Pem.writeOwnerOnly(file, ""); // created owner-only before the key goes in
+    try (OutputStream out = Files.newOutputStream(file)) {
+      store.store(out, password.toCharArray());
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot write " + file, e);
+    }
+  }
+
+  private String configXml(String tlsListener) {
     return """
         <?xml version="1.0"?>
         <!-- Generated by EmbeddedMqttBroker at each start; edits are overwritten. -->
@@ -171,7 +262,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     <port>%d</port>
                     <bind-address>%s</bind-address>
                 </tcp-listener>
-            </listeners>
+        %s    </listeners>
             <mqtt>
                 <queued-messages>
                     <max-queue-size>%d</max-queue-size>
@@ -188,7 +279,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 <enabled>false</enabled>
             </anonymous-usage-statistics>
         </hivemq>
-        """.formatted(port, HOST, maxQueueSize, serverReceiveMaximum);
+        """.formatted(port, HOST, tlsListener, maxQueueSize, serverReceiveMaximum);
   }
 
   private static int freePort() {
@@ -202,7 +293,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
   public static final class Builder {
     private final Path dataDir;
     private int port;
+    private Identity tlsIdentity;
+    private int tlsPort;
+    private MqttCredentials credentials;
     private EmbeddedExtension extension;
+    private boolean anonymous;
     private long maxQueueSize = DEFAULT_MAX_QUEUE_SIZE;
     private int serverReceiveMaximum = DEFAULT_SERVER_RECEIVE_MAXIMUM;
     private Duration startTimeout = Duration.ofSeconds(60);
@@ -218,9 +313,43 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
       return this;
     }
 
-    /** An extension running inside the broker, e.g. the AiD2 bridge's per-vehicle authentication. */
+    /**
+     * A TLS listener on 127.0.0.1 beside the plain one, presenting {@code serverIdentity} (e.g. issued by the
+     * local CA for 127.0.0.1 and localhost); with {@link #authentication} it asks clients for a certificate of
+     * the vehicle CA.
+     */
+    public Builder tls(Identity serverIdentity) {
+      this.tlsIdentity = Objects.requireNonNull(serverIdentity, "serverIdentity");
+      return this;
+    }
+
+    /** The TLS listener's loopback port; 0 (the default) picks a free one at each start. */
+    public Builder tlsPort(int tlsPort) {
+      this.tlsPort = tlsPort;
+      return this;
+    }
+
+    /**
+     * Every client authenticates against {@code credentials} (its store is read at each CONNECT, so identities
+     * issued while the broker runs work at once) and is held to the AiD2 ACL.
+     */
+    public Builder authentication(MqttCredentials credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** An own extension deciding who connects and what they may do, instead of {@link #authentication}. */
     public Builder extension(EmbeddedExtension extension) {
       this.extension = Objects.requireNonNull(extension, "extension");
+      return this;
+    }
+
+    /**
+     * Lets any client connect and use any topic: for tests of the broker's own behaviour (queues, persistence)
+     * only, never for anything a vehicle reaches.
+     */
+    public Builder withoutAuthentication() {
+      this.anonymous = true;
       return this;
     }
 
@@ -253,6 +382,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     }
 
     public EmbeddedMqttBroker build() {
+      int choices = (credentials != null ? 1 : 0) + (extension != null ? 1 : 0) + (anonymous ? 1 : 0);
+      if (choices != 1) {
+        throw new IllegalStateException("say who may connect: exactly one of authentication(credentials), "
+            + "extension(...) or withoutAuthentication()");
+      }
       return new EmbeddedMqttBroker(this);
     }
   }

@@ -29,7 +29,7 @@ class EmbeddedMqttQueueLimitTest {
 
   @BeforeAll
   static void start() throws Exception {
-    broker = EmbeddedMqttBroker.builder(tmp.resolve("mqtt")).maxQueueSize(1_000).build().start();
+    broker = EmbeddedMqttBroker.builder(tmp.resolve("mqtt")).withoutAuthentication().maxQueueSize(1_000).build().start();
   }
 
   @AfterAll

@@ -6,27 +6,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.aidcmp.infra.pki.mqtt.MqttCredentials;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
+import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
+import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A new broker on the same data folder keeps retained messages and persistent sessions with their queues. */
+/**
+ * A new broker on the same data folder keeps retained messages and persistent sessions with their queues, with
+ * authentication on: the vehicle (MQTT 5 session expiry) and the services log in with their credentials.
+ */
 @Timeout(180)
 class EmbeddedMqttRestartTest {
+  static final String VIN_R = "WBAUX11030A334401";
+  static final String VIN_P = "WBAUX11030A334402";
 
   @TempDir Path tmp;
+
+  private EmbeddedMqttBroker broker(Path dataDir, MqttCredentials credentials) throws Exception {
+    return EmbeddedMqttBroker.builder(dataDir).authentication(credentials).build().start();
+  }
+
+  private static TestClient login(EmbeddedMqttBroker broker, String clientId, String username, String password) {
+    return new TestClient(Logins.v5(Logins.plain(broker, clientId), username, password));
+  }
 
   @Test
   void aRetainedMessageSurvivesARestart() throws Exception {
     Path dataDir = tmp.resolve("mqtt");
-    try (EmbeddedMqttBroker first = new EmbeddedMqttBroker(dataDir, 0).start();
-        TestClient vehicle = new TestClient(first, "vehicle-VINR").connect()) {
-      TestClient.get(vehicle.publish("aid2/v1/vehicles/VINR/presence", "online", true));
+    MqttCredentials credentials = MqttCredentials.open(tmp.resolve("mqtt-auth"));
+    VehicleCredentials car = credentials.issueVehiclePassword(VIN_R);
+    ServiceCredentials bridge = credentials.issueService(MqttRole.BRIDGE);
+    try (EmbeddedMqttBroker first = broker(dataDir, credentials);
+        TestClient vehicle = login(first, car.clientId(), car.username(), car.password()).connect()) {
+      TestClient.get(vehicle.publish("aid2/v1/vehicles/" + VIN_R + "/presence", "online", true));
     }
     long begin = System.nanoTime();
-    try (EmbeddedMqttBroker second = new EmbeddedMqttBroker(dataDir, 0).start()) {
+    try (EmbeddedMqttBroker second = broker(dataDir, credentials)) {
       System.out.printf("broker restart on existing data: %d ms%n", (System.nanoTime() - begin) / 1_000_000);
-      try (TestClient late = new TestClient(second, "late-subscriber").connect()
+      try (TestClient late = login(second, bridge.clientId("late"), bridge.username(), bridge.password()).connect()
           .subscribe("aid2/v1/vehicles/+/presence")) {
         awaitUntil(TestClient.WAIT, () -> late.received.size() == 1);
         assertThat(late.payloads()).containsExactly("online");
@@ -38,21 +58,26 @@ class EmbeddedMqttRestartTest {
   @Test
   void aPersistentSessionGetsWhatWasPublishedWhileItWasOfflineEvenAcrossARestart() throws Exception {
     Path dataDir = tmp.resolve("mqtt");
-    String downlink = "aid2/v1/vehicles/VINP/down/delete-profile";
-    try (EmbeddedMqttBroker first = new EmbeddedMqttBroker(dataDir, 0).start()) {
-      try (TestClient vehicle = new TestClient(first, "vehicle-VINP")) {
+    MqttCredentials credentials = MqttCredentials.open(tmp.resolve("mqtt-auth"));
+    VehicleCredentials car = credentials.issueVehiclePassword(VIN_P);
+    ServiceCredentials downlink = credentials.issueService(MqttRole.DOWNLINK);
+    String topic = "aid2/v1/vehicles/" + VIN_P + "/down/delete-profile";
+    try (EmbeddedMqttBroker first = broker(dataDir, credentials)) {
+      try (TestClient vehicle = login(first, car.clientId(), car.username(), car.password())) {
         assertThat(vehicle.connect(false, 3_600).isSessionPresent()).isFalse();
-        vehicle.subscribe("aid2/v1/vehicles/VINP/down/#");
+        vehicle.subscribe("aid2/v1/vehicles/" + VIN_P + "/down/#");
       } // disconnects; the session stays for an hour
-      try (TestClient egress = new TestClient(first, "egress").connect()) {
-        IntStream.range(0, 20).forEach(i -> TestClient.get(egress.publish(downlink, "before-" + i, false)));
+      try (TestClient egress = login(first, downlink.clientId("1"), downlink.username(), downlink.password())
+          .connect()) {
+        IntStream.range(0, 20).forEach(i -> TestClient.get(egress.publish(topic, "before-" + i, false)));
       }
     }
-    try (EmbeddedMqttBroker second = new EmbeddedMqttBroker(dataDir, 0).start()) {
-      try (TestClient egress = new TestClient(second, "egress").connect()) {
-        IntStream.range(0, 20).forEach(i -> TestClient.get(egress.publish(downlink, "after-" + i, false)));
+    try (EmbeddedMqttBroker second = broker(dataDir, credentials)) {
+      try (TestClient egress = login(second, downlink.clientId("1"), downlink.username(), downlink.password())
+          .connect()) {
+        IntStream.range(0, 20).forEach(i -> TestClient.get(egress.publish(topic, "after-" + i, false)));
       }
-      try (TestClient vehicle = new TestClient(second, "vehicle-VINP")) {
+      try (TestClient vehicle = login(second, car.clientId(), car.username(), car.password())) {
         assertThat(vehicle.connect(false, 3_600).isSessionPresent()).isTrue();
         awaitUntil(TestClient.WAIT, () -> vehicle.received.size() >= 40);
         List<String> expected = IntStream.range(0, 40)

@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +37,17 @@ final class TestClient implements AutoCloseable {
 
   /** {@code beforeAck} runs on a thread of its own, so a test may hold acknowledgements back. */
   TestClient(EmbeddedMqttBroker broker, String clientId, int receiveMaximum, Consumer<Mqtt5Publish> beforeAck) {
-    mqtt = MqttClient.builder().useMqttVersion5().identifier(clientId)
-        .serverHost("127.0.0.1").serverPort(broker.port())
-        .buildAsync();
+    this(MqttClient.builder().useMqttVersion5().identifier(clientId)
+        .serverHost("127.0.0.1").serverPort(broker.port()), receiveMaximum, beforeAck);
+  }
+
+  /** A client of the given builder (credentials, TLS: {@link Logins}). */
+  TestClient(Mqtt5ClientBuilder builder) {
+    this(builder, 65_535, p -> {});
+  }
+
+  TestClient(Mqtt5ClientBuilder builder, int receiveMaximum, Consumer<Mqtt5Publish> beforeAck) {
+    mqtt = builder.buildAsync();
     // Registered before connecting: a resumed session's queued messages arrive before any new subscribe.
     mqtt.publishes(MqttGlobalPublishFilter.ALL, p -> {
       beforeAck.accept(p);

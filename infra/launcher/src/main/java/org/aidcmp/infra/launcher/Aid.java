@@ -39,6 +39,9 @@ public final class Aid {
                  `aid msp help` for the options
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)
+        vehicle  `aid vehicle register VIN --eid EID [--imei IMEI]`: enter a car into the fleet registry of the
+                 running platform and issue its MQTT credentials (certificate and password); prints the broker
+                 URLs, the CA and the files the car needs (aid vehicle --help)
         topics   list the topic catalogue
         dlq      list the dead letters of aid.dlq.v1 on a running platform, or redrive them (aid dlq --help):
                  dlq list    [--stage S] [--topic T] [--since ISO-INSTANT] [--limit N] [--offset P:O ...]
@@ -74,6 +77,8 @@ public final class Aid {
         return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "samples":
         return samples(AidConfig.load(configFile, System.getenv()));
+      case "vehicle":
+        return vehicle(configFile, rest.subList(1, rest.size()));
       case "topics":
         return topics();
       case "dlq":
@@ -107,6 +112,22 @@ public final class Aid {
       return 2;
     }
     return commands.run(args);
+  }
+
+  /** aid vehicle: help and bad input answered before the configuration or the platform is touched. */
+  private int vehicle(Path configFile, List<String> args) throws InterruptedException {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0)) || args.contains("--help")) {
+      out.print(VehicleCommands.USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    VehicleCommands.Registration registration;
+    try {
+      registration = VehicleCommands.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aid vehicle: " + e.getMessage());
+      return 2;
+    }
+    return new VehicleCommands(AidConfig.load(configFile, System.getenv()), out).register(registration);
   }
 
   private int topics() {
@@ -161,12 +182,15 @@ public final class Aid {
     return 0;
   }
 
-  /** Where a running platform's Kafka and registry are: configured, else the embedded default ports. */
+  /** Where a running platform's Kafka, registry and MQTT broker are: configured, else the embedded default ports. */
   static Endpoints runningEndpoints(AidConfig config) {
     return new Endpoints(
         config.get("kafka.bootstrap.servers").orElse("127.0.0.1:" + config.getInt("kafka.embedded.port", 19092)),
         config.get("schema.registry.url").orElse("http://127.0.0.1:" + config.getInt("schema.registry.embedded.port", 18081)),
-        null, null, null, null);
+        null, null, null,
+        config.get("mqtt.server.uri").orElse("tcp://127.0.0.1:" + config.getInt("mqtt.embedded.port", 11883)),
+        config.get("mqtt.tls.server.uri").orElse(config.get("mqtt.server.uri").isPresent() ? null
+            : "ssl://127.0.0.1:" + config.getInt("mqtt.embedded.tls.port", 18883)));
   }
 
   private int samples(AidConfig config) {

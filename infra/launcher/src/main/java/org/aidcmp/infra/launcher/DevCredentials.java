@@ -16,6 +16,9 @@ import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.pki.CertificateAuthority;
 import org.aidcmp.infra.pki.Identity;
 import org.aidcmp.infra.pki.Pem;
+import org.aidcmp.infra.pki.mqtt.MqttCredentials;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
+import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +37,13 @@ import org.slf4j.LoggerFactory;
  *   <li>with the local ingress only: each configured MSP's client certificate ({@code msp-<id>-client.pem}) when
  *       its {@code client-certificate-sha256} is empty, pinned in the configuration, so {@code aid msp} can
  *       call the platform as that MSP with no further setup;
- *   <li>the CMP's own key for phone numbers, when {@code cmp.phone-key} is empty.
+ *   <li>the CMP's own key for phone numbers, when {@code cmp.phone-key} is empty;
+ *   <li>with the embedded MQTT broker ({@code mqtt.server.uri} empty): its TLS certificate from the local CA
+ *       ({@code mqtt-broker.pem}), the vehicle CA and credentials store ({@code <data>/mqtt-auth}, see
+ *       {@link MqttCredentials}), the bridge's and the downlink publisher's logins
+ *       ({@code ingress.aid2.username} / {@code .password}, {@code downlink.mqtt.username} / {@code .password},
+ *       when the password is empty; passwords kept in {@code <data>/keys/mqtt-<role>-password}) and the local CA
+ *       as {@code mqtt.tls.trusted}.
  * </ul>
  */
 final class DevCredentials {
@@ -82,7 +91,44 @@ final class DevCredentials {
     if (config.get("cmp.phone-key").isEmpty()) {
       filled.put("cmp.phone-key", secret(data.resolve("keys").resolve("cmp-phone-key"), 32));
     }
+    if (config.get("mqtt.server.uri").isEmpty()) {
+      // Each service's own keys (its settings record reads them): ingress-aid2's and egress's downlink.
+      for (Map.Entry<MqttRole, String> service : Map.of(
+          MqttRole.BRIDGE, "ingress.aid2.", MqttRole.DOWNLINK, "downlink.mqtt.").entrySet()) {
+        String prefix = service.getValue();
+        if (config.get(prefix + "password").isEmpty()) {
+          ServiceCredentials login = mqttService(data, service.getKey());
+          filled.put(prefix + "username", login.username());
+          filled.put(prefix + "password", login.password());
+        }
+      }
+      if (config.get("mqtt.tls.trusted").isEmpty()) {
+        authority(data);
+        filled.put("mqtt.tls.trusted", localCa(data).toString());
+      }
+    }
     return config.with(filled);
+  }
+
+  /** The embedded broker's vehicle CA and credentials store (what {@code aid vehicle register} issues into). */
+  static MqttCredentials mqttCredentials(Path data) {
+    return MqttCredentials.open(data.resolve("mqtt-auth"));
+  }
+
+  /** A service's broker login, kept across starts (a new one when the store no longer accepts the kept one). */
+  static ServiceCredentials mqttService(Path data, MqttRole role) {
+    return mqttCredentials(data).service(role,
+        data.resolve("keys").resolve("mqtt-" + role.name().toLowerCase(java.util.Locale.ROOT) + "-password"));
+  }
+
+  /** The embedded broker's TLS key and chain, issued by the local CA for 127.0.0.1 and localhost. */
+  static Identity mqttBroker(Path data) {
+    CertificateAuthority ca = authority(data);
+    return identity(mqttBrokerFile(data), () -> ca.issueServer("mqtt-broker", List.of("localhost"), List.of("127.0.0.1")));
+  }
+
+  static Path mqttBrokerFile(Path data) {
+    return data.resolve("pki").resolve("mqtt-broker.pem");
   }
 
   /** The local CA's certificate: the ingress's and the simulators' server certificates come from it. */
@@ -117,7 +163,7 @@ final class DevCredentials {
     }
     try {
       Files.createDirectories(pki);
-      for (Path issued : List.of(pki.resolve("ingress-aid1.p12"), cmpClient(data))) {
+      for (Path issued : List.of(pki.resolve("ingress-aid1.p12"), cmpClient(data), mqttBrokerFile(data))) {
         Files.deleteIfExists(issued);
       }
       try (var old = Files.newDirectoryStream(pki, "msp-*-client.pem")) {
@@ -146,18 +192,7 @@ final class DevCredentials {
 
   /** Written so that the key is never readable by others, not even for a moment. */
   private static void writeOwnerOnly(Path file, String text) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.deleteIfExists(file);
-      try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException notPosix) {
-        Files.createFile(file);
-      }
-      Files.writeString(file, text, StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    Pem.writeOwnerOnly(file, text);
   }
 
   /** A random secret kept in a file (Base64), made on first use. */

@@ -13,7 +13,7 @@ import org.aidcmp.infra.registry.SchemaRegistryServer;
  * The backing services of the platform. Each endpoint the configuration names is used as it is (production);
  * each it leaves empty is started here, in-process on loopback, with its data under {@code aid.data.dir}: a
  * Kafka broker in KRaft mode, a schema registry speaking Confluent's REST API (its schemas in a compacted
- * topic of that broker), PostgreSQL and an MQTT 5 broker. Stopping closes them in reverse order; starting
+ * topic of that broker), PostgreSQL and an MQTT 5 broker (plain and TLS listeners, every client authenticated). Stopping closes them in reverse order; starting
  * again on the same data directory finds every topic, schema, row and retained message where it was.
  */
 public final class EmbeddedStack implements AutoCloseable {
@@ -73,15 +73,21 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     String mqtt = config.get("mqtt.server.uri").orElse(null);
+    String mqttTls = config.get("mqtt.tls.server.uri").orElse(null);
     if (mqtt == null) {
+      // Every client authenticates (vehicle certificates or passwords, the services' logins: DevCredentials).
       EmbeddedMqttBroker broker = EmbeddedMqttBroker.builder(data.resolve("mqtt"))
           .port(config.getInt("mqtt.embedded.port", 0))
+          .tls(DevCredentials.mqttBroker(data))
+          .tlsPort(config.getInt("mqtt.embedded.tls.port", 0))
+          .authentication(DevCredentials.mqttCredentials(data))
           .build();
       started.add(broker);
       broker.start();
       mqtt = broker.serverUri();
+      mqttTls = broker.tlsServerUri();
     }
-    endpoints = new Endpoints(kafka, registry, jdbcUrl, user, password, mqtt);
+    endpoints = new Endpoints(kafka, registry, jdbcUrl, user, password, mqtt, mqttTls);
   }
 
   public Endpoints endpoints() {

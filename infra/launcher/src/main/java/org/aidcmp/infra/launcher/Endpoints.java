@@ -10,7 +10,8 @@ public record Endpoints(
     String postgresJdbcUrl,
     String postgresUser,
     String postgresPassword,
-    String mqttServerUri) {
+    String mqttServerUri,
+    String mqttTlsServerUri) {
 
   /** For printing: no passwords. */
   public Map<String, String> describe() {
@@ -19,6 +20,9 @@ public record Endpoints(
     lines.put("Schema registry", schemaRegistryUrl);
     lines.put("PostgreSQL", postgresJdbcUrl + " (user " + postgresUser + ")");
     lines.put("MQTT 5 broker", mqttServerUri);
+    if (mqttTlsServerUri != null) {
+      lines.put("MQTT 5 broker (TLS)", mqttTlsServerUri);
+    }
     return lines;
   }
 }

@@ -45,9 +45,17 @@ public final class Services implements AutoCloseable {
 
   private void startAll(AidConfig base, Endpoints backing) throws Exception {
     Path data = Path.of(base.get("aid.data.dir").orElse(".aid/data"));
-    AidConfig config = DevCredentials.fill(base, data).with(Map.of(
+    Map<String, String> where = new java.util.HashMap<>(Map.of(
         "kafka.bootstrap.servers", backing.kafkaBootstrapServers(),
         "schema.registry.url", backing.schemaRegistryUrl()));
+    // The AiD2 services reach the broker by these, as the Kafka clients do by the two above.
+    if (backing.mqttServerUri() != null) {
+      where.put("mqtt.server.uri", backing.mqttServerUri());
+    }
+    if (backing.mqttTlsServerUri() != null) {
+      where.put("mqtt.tls.server.uri", backing.mqttTlsServerUri());
+    }
+    AidConfig config = DevCredentials.fill(base, data).with(where);
     MspRegistry msps = MspRegistry.from(config);
     SchemaRegistryClient registry = Aid.registryClient(config, backing);
 

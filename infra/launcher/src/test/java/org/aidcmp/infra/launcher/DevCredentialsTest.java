@@ -11,6 +11,7 @@ import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.pki.CertificateAuthority;
 import org.aidcmp.infra.pki.Identity;
 import org.aidcmp.infra.pki.Pem;
+import org.aidcmp.infra.pki.mqtt.PasswordHash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,25 @@ class DevCredentialsTest {
         .isEqualTo("ab".repeat(32));
     assertThat(DevCredentials.mspClient(data, "msp-b")).doesNotExist();
     assertThat(Base64.getDecoder().decode(first.require("cmp.phone-key"))).hasSize(32);
+
+    // the embedded broker's service logins: issued once, kept, accepted by its credentials store
+    assertThat(first.require("ingress.aid2.username")).isEqualTo("aid-bridge");
+    assertThat(first.require("downlink.mqtt.username")).isEqualTo("aid-downlink");
+    assertThat(again.require("ingress.aid2.password")).isEqualTo(first.require("ingress.aid2.password"));
+    assertThat(PasswordHash.verify(first.require("downlink.mqtt.password"), DevCredentials.mqttCredentials(data)
+        .store().find("aid-downlink").orElseThrow().passwordHash())).isTrue();
+    assertThat(Files.getPosixFilePermissions(data.resolve("keys").resolve("mqtt-bridge-password")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(first.require("mqtt.tls.trusted")).isEqualTo(DevCredentials.localCa(data).toString());
+    assertThat(DevCredentials.mqttBroker(data).chain()).last().isEqualTo(ca.certificate());
+  }
+
+  @Test
+  void anExternalBrokerMeansNoBrokerLoginsAreMadeUp(@TempDir Path data) {
+    AidConfig filled = DevCredentials.fill(CONFIG.with(Map.of("mqtt.server.uri", "ssl://203.0.113.5:8883")), data);
+    assertThat(filled.get("ingress.aid2.password")).isEmpty();
+    assertThat(filled.get("mqtt.tls.trusted")).isEmpty();
+    assertThat(data.resolve("mqtt-auth")).doesNotExist();
   }
 
   @Test

@@ -9,10 +9,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import org.aidcmp.infra.pki.mqtt.MqttCredentials;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The embedded PostgreSQL and MQTT 5 broker answer like the real servers they are. */
+/** The embedded PostgreSQL and MQTT 5 broker (clients authenticated) answer like the real servers they are. */
 @ExtendWith(SharedEmbeddedStack.class)
 class PostgresAndMqttTest {
 
@@ -32,10 +34,13 @@ class PostgresAndMqttTest {
   }
 
   @Test
-  void mqtt5PublishSubscribeWithQos1(Endpoints endpoints) throws Exception {
-    try (MqttTestClient vehicle = new MqttTestClient(endpoints.mqttServerUri());
-        MqttTestClient bridge = new MqttTestClient(endpoints.mqttServerUri())) {
-      bridge.subscribe("aid2/v1/vehicles/+/up/#");
+  void mqtt5PublishSubscribeWithQos1(Endpoints endpoints, SharedEmbeddedStack.DataDir data) throws Exception {
+    MqttCredentials credentials = DevCredentials.mqttCredentials(data.path());
+    try (MqttTestClient vehicle = MqttTestClient.vehicle(endpoints.mqttServerUri(),
+            credentials.issueVehiclePassword("WBAUX11030A334483"));
+        MqttTestClient bridge = MqttTestClient.service(endpoints.mqttServerUri(),
+            DevCredentials.mqttService(data.path(), MqttRole.BRIDGE))) {
+      bridge.subscribe("$share/aid-bridge/aid2/v1/vehicles/+/up/#");
       vehicle.publish("aid2/v1/vehicles/WBAUX11030A334483/up/csim-status", "{\"eid\":\"89049032\"}", false);
 
       Mqtt5Publish received = bridge.receive(30).orElseThrow(() -> new AssertionError("nothing within 30 s"));

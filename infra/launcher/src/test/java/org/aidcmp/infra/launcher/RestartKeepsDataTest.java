@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
 import org.aidcmp.schemas.aid1.Aid1Inbound;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
@@ -74,7 +75,8 @@ class RestartKeepsDataTest {
         sql.execute("CREATE TABLE federations (msp_token text PRIMARY KEY)");
         sql.execute("INSERT INTO federations VALUES ('" + key + "')");
       }
-      try (MqttTestClient vehicle = new MqttTestClient(endpoints.mqttServerUri())) {
+      try (MqttTestClient vehicle = MqttTestClient.vehicle(endpoints.mqttServerUri(),
+          DevCredentials.mqttCredentials(dir).issueVehiclePassword("WBAUX11030A334483"))) {
         vehicle.publish(retainedTopic, "online", true);
       }
     }
@@ -93,7 +95,8 @@ class RestartKeepsDataTest {
         assertThat(rows.next()).isTrue();
         assertThat(rows.getString(1)).isEqualTo(key);
       }
-      try (MqttTestClient bridge = new MqttTestClient(endpoints.mqttServerUri())) {
+      try (MqttTestClient bridge = MqttTestClient.service(endpoints.mqttServerUri(),
+          DevCredentials.mqttService(dir, MqttRole.BRIDGE))) {
         bridge.subscribe(retainedTopic);
         var retained = bridge.receive(30).orElseThrow(() -> new AssertionError("retained message lost"));
         assertThat(new String(retained.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("online");

@@ -57,14 +57,18 @@ public final class SharedEmbeddedStack implements BeforeAllCallback, ParameterRe
     return AidConfig.of(Map.of("aid.data.dir", dir.toString(), "postgres.database", "aid")).with(ports);
   }
 
-  /** Four free loopback ports, fixed for the life of a stack so a restart finds the same ones. */
+  /** Five free loopback ports, fixed for the life of a stack so a restart finds the same ones. */
   static Map<String, String> freePorts() throws IOException {
     return Map.of(
         "kafka.embedded.port", String.valueOf(freePort()),
         "schema.registry.embedded.port", String.valueOf(freePort()),
         "postgres.embedded.port", String.valueOf(freePort()),
-        "mqtt.embedded.port", String.valueOf(freePort()));
+        "mqtt.embedded.port", String.valueOf(freePort()),
+        "mqtt.embedded.tls.port", String.valueOf(freePort()));
   }
+
+  /** The shared stack's data directory (its local CA, the broker's credentials store), for tests that issue. */
+  public record DataDir(Path path) {}
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -83,11 +87,14 @@ public final class SharedEmbeddedStack implements BeforeAllCallback, ParameterRe
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == Endpoints.class;
+    return parameter.getParameter().getType() == Endpoints.class || parameter.getParameter().getType() == DataDir.class;
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    if (parameter.getParameter().getType() == DataDir.class) {
+      return new DataDir(running(context).dir());
+    }
     return running(context).stack().endpoints();
   }
 }
