@@ -107,9 +107,10 @@ public final class DownlinkPublisher implements AutoCloseable {
 
   private DownlinkPublisher(DownlinkSettings settings, SchemaRegistryClient registry) {
     this.settings = settings;
+    // First: a broker that refuses us stops the start before any Kafka client (and its threads) exists.
+    this.mqtt = DownlinkConnection.open(settings);
     this.envelopes = new AvroDeserializer<>(registry, Aid2Downlink.class);
     this.deadLetters = new DownlinkDeadLetters(settings, registry);
-    this.mqtt = DownlinkConnection.open(settings);
     this.windowSize = Math.min(settings.maxInFlight(), mqtt.receiveMaximum());
     this.window = new Semaphore(windowSize);
     Map<String, Object> config = new HashMap<>(settings.consumerOverrides());

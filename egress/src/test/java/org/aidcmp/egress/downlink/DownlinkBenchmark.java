@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.aidcmp.infra.kafka.EmbeddedKafka;
 import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
+import org.aidcmp.infra.pki.mqtt.MqttCredentials;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
+import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.aidcmp.infra.registry.SchemaRegistryServer;
 import org.aidcmp.schemas.Envelopes;
 import org.aidcmp.schemas.aid2.Aid2Downlink;
@@ -69,9 +72,13 @@ public final class DownlinkBenchmark {
   private void run(int burst, int rate, int rounds) throws Exception {
     Path dir = Files.createTempDirectory("aid-downlink-bench-");
     Aid2Json json = new Aid2Json();
+    MqttCredentials credentials = MqttCredentials.open(dir.resolve("credentials"));
     try (EmbeddedKafka kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
          SchemaRegistryServer registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
-         EmbeddedMqttBroker broker = EmbeddedMqttBroker.builder(dir.resolve("mqtt")).port(0).build().start()) {
+         EmbeddedMqttBroker broker = EmbeddedMqttBroker.builder(dir.resolve("mqtt")).port(0)
+             .authentication(credentials).build().start()) {
+      // Both sides log in as the downlink service; vehicles as themselves (the broker as aid up runs it).
+      ServiceCredentials login = credentials.issueService(MqttRole.DOWNLINK);
       String topic = "bench.downlink";
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
         admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1), new NewTopic("bench.dlq", 1, (short) 1)))
@@ -82,8 +89,9 @@ public final class DownlinkBenchmark {
       for (int i = 0; i < VEHICLES; i++) {
         String vin = DownlinkHarness.newVin();
         vins.add(vin);
+        byte[] password = credentials.issueVehiclePassword(vin).password().getBytes(StandardCharsets.UTF_8);
         Mqtt5AsyncClient v = MqttClient.builder().useMqttVersion5().identifier(vin).serverHost("127.0.0.1")
-            .serverPort(broker.port()).buildAsync();
+            .serverPort(broker.port()).simpleAuth().username(vin).password(password).applySimpleAuth().buildAsync();
         v.publishes(MqttGlobalPublishFilter.ALL, p -> arrived(p.getPayloadAsBytes()));
         v.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS);
         v.subscribeWith().topicFilter(Aid2Topics.downlinkFilter(vin)).qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
@@ -95,10 +103,14 @@ public final class DownlinkBenchmark {
           ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 2),
           new StringSerializer(), new AvroSerializer<>(registry, true));
       DownlinkPublisher publisher = DownlinkPublisher.start(
-          DownlinkSettings.of(kafka.bootstrapServers(), MqttEndpoint.of(broker.serverUri()))
-              .withTopics(topic, "bench.dlq").withGroupId("bench-downlink"), registry);
-      Mqtt5AsyncClient raw = MqttClient.builder().useMqttVersion5().identifier("bench-raw").serverHost("127.0.0.1")
-          .serverPort(broker.port()).buildAsync();
+          DownlinkSettings.of(kafka.bootstrapServers(),
+                  MqttEndpoint.of(broker.serverUri()).withCredentials(login.username(), login.password()))
+              .withTopics(topic, "bench.dlq").withGroupId("bench-downlink").withClientId(login.clientId("bench")),
+          registry);
+      Mqtt5AsyncClient raw = MqttClient.builder().useMqttVersion5().identifier(login.clientId("bench-raw"))
+          .serverHost("127.0.0.1").serverPort(broker.port())
+          .simpleAuth().username(login.username()).password(login.password().getBytes(StandardCharsets.UTF_8))
+          .applySimpleAuth().buildAsync();
       int receiveMaximum = raw.connectWith().cleanStart(true).send().get(30, TimeUnit.SECONDS)
           .getRestrictions().getReceiveMaximum();
       Semaphore rawWindow = new Semaphore(Math.min(receiveMaximum, publisher.window()));

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.aidcmp.egress.SharedKafka;
-import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,7 +22,7 @@ class DownlinkRebalanceTest {
 
   @Test
   void aPublisherJoiningAndOneLeavingMidStream_loseNothingAndRepeatNothing(SharedKafka.Endpoints endpoints,
-      EmbeddedMqttBroker broker) throws Exception {
+      SharedMqtt.Broker broker) throws Exception {
     try (DownlinkHarness h = new DownlinkHarness(endpoints, broker, "rebalance", 4)) {
       List<String> vins = new ArrayList<>();
       Map<String, TestVehicle> vehicles = new HashMap<>();

@@ -76,7 +76,7 @@ public final class Services implements AutoCloseable {
           .map(m -> m.id() + " at " + m.baseUrl()).toList()));
     }
 
-    DownlinkSettings downlinkSettings = DownlinkSettings.from(config.with(Map.of("mqtt.server.uri", backing.mqttServerUri())));
+    DownlinkSettings downlinkSettings = DownlinkSettings.from(config); // its login: downlink.mqtt.* (DevCredentials)
     downlink = started.add(DownlinkPublisher.start(downlinkSettings, registry));
     endpoints.put("egress (vehicle downlink)", downlinkSettings.downlinkTopic() + " -> " + downlinkSettings.broker()
         + " aid2/v1/vehicles/{vin}/down/{message}");
