@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,27 +43,38 @@ final class DownlinkConnection implements AutoCloseable {
   private static final Outcome ACKNOWLEDGED = new Outcome.Acknowledged();
 
   private final Mqtt5AsyncClient client;
+  private final AtomicBoolean closing;
   private final int receiveMaximum;
 
-  private DownlinkConnection(Mqtt5AsyncClient client, int receiveMaximum) {
+  private DownlinkConnection(Mqtt5AsyncClient client, AtomicBoolean closing, int receiveMaximum) {
     this.client = client;
+    this.closing = closing;
     this.receiveMaximum = receiveMaximum;
   }
 
   /** Connects, waiting at most {@code connectTimeout}; fails naming the endpoint (never the password). */
   static DownlinkConnection open(DownlinkSettings settings) {
     MqttEndpoint endpoint = settings.broker();
+    AtomicBoolean closing = new AtomicBoolean();
+    AtomicBoolean connectedOnce = new AtomicBoolean();
     Mqtt5ClientBuilder builder = MqttClient.builder().useMqttVersion5()
         .identifier(settings.clientId())
         .serverHost(endpoint.host()).serverPort(endpoint.port())
         .automaticReconnect().initialDelay(200, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS)
         .applyAutomaticReconnect()
         .addDisconnectedListener(context -> {
-          if (context.getSource() != MqttDisconnectSource.USER) {
+          if (closing.get() || !connectedOnce.get() && context.getCause() instanceof Mqtt5ConnAckException) {
+            // Closed, or the broker refused the very first CONNECT (wrong login, client id not ours): trying
+            // again gets the same answer; the start fails with it.
+            context.getReconnector().reconnect(false);
+          } else if (context.getSource() != MqttDisconnectSource.USER) {
             LOG.warn("downlink MQTT connection to {} lost ({}); reconnecting", endpoint, context.getCause().toString());
           }
         })
-        .addConnectedListener(context -> LOG.info("downlink connected to MQTT broker {}", endpoint));
+        .addConnectedListener(context -> {
+          connectedOnce.set(true);
+          LOG.info("downlink connected to MQTT broker {}", endpoint);
+        });
     if (endpoint.tls() != null) {
       MqttClientSslConfig tls = MqttClientSslConfig.builder()
           .keyManagerFactory(endpoint.tls().keyManagers())
@@ -78,12 +91,14 @@ final class DownlinkConnection implements AutoCloseable {
     try {
       Mqtt5ConnAck connAck = client.connectWith().cleanStart(true).sessionExpiryInterval(0).send()
           .get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      return new DownlinkConnection(client, connAck.getRestrictions().getReceiveMaximum());
+      return new DownlinkConnection(client, closing, connAck.getRestrictions().getReceiveMaximum());
     } catch (ExecutionException | TimeoutException e) {
+      closing.set(true);
       client.disconnect(); // stops the reconnecting
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("downlink: cannot connect to the MQTT broker " + endpoint + ": " + cause, cause);
     } catch (InterruptedException e) {
+      closing.set(true);
       client.disconnect();
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while connecting to the MQTT broker", e);
@@ -124,6 +139,7 @@ final class DownlinkConnection implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.set(true);
     try {
       client.disconnect().get(5, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -107,9 +107,10 @@ public final class DownlinkPublisher implements AutoCloseable {
 
   private DownlinkPublisher(DownlinkSettings settings, SchemaRegistryClient registry) {
     this.settings = settings;
+    // First: a broker that refuses us stops the start before any Kafka client (and its threads) exists.
+    this.mqtt = DownlinkConnection.open(settings);
     this.envelopes = new AvroDeserializer<>(registry, Aid2Downlink.class);
     this.deadLetters = new DownlinkDeadLetters(settings, registry);
-    this.mqtt = DownlinkConnection.open(settings);
     this.windowSize = Math.min(settings.maxInFlight(), mqtt.receiveMaximum());
     this.window = new Semaphore(windowSize);
     Map<String, Object> config = new HashMap<>(settings.consumerOverrides());
@@ -129,7 +130,7 @@ public final class DownlinkPublisher implements AutoCloseable {
     deadLettered = Counter.builder("aid.egress.downlink.dead-letters").tag("group", settings.groupId())
         .register(settings.meterRegistry());
     Gauge.builder("aid.egress.downlink.in-flight", this, DownlinkPublisher::inFlight).tag("group", settings.groupId())
-        .register(settings.meterRegistry());
+        .tag("client", settings.clientId()).register(settings.meterRegistry());
     this.poller = new Thread(this::run, "downlink-poller");
   }
 

@@ -56,7 +56,8 @@ public record DownlinkSettings(
    * Keys beside the shared ones ({@code kafka.bootstrap.servers}, {@code mqtt.server.uri}):
    * {@code downlink.group.id}, {@code downlink.mqtt.client-id}, {@code downlink.mqtt.username},
    * {@code downlink.mqtt.password} (put it in the environment, {@code AID_DOWNLINK_MQTT_PASSWORD}),
-   * {@code downlink.mqtt.tls.trusted} (PEM: the CA of the broker's certificate; required for {@code ssl://}),
+   * {@code downlink.mqtt.tls.trusted} (PEM: the CA of the broker's certificate; for {@code ssl://}, else the
+   * shared {@code mqtt.tls.trusted}),
    * {@code downlink.mqtt.tls.identity} (PEM: key and chain, when the broker wants a client certificate),
    * {@code downlink.max-in-flight}, {@code downlink.commit.interval.ms}, and any Kafka consumer setting as
    * {@code downlink.consumer.<setting>} (e.g. {@code downlink.consumer.group.instance.id}: static membership, so a
@@ -66,8 +67,11 @@ public record DownlinkSettings(
     String uri = config.require("mqtt.server.uri");
     MqttEndpoint broker = MqttEndpoint.of(uri);
     if (uri.startsWith("ssl:")) {
-      broker = broker.withTls(MqttTls.fromPem(Path.of(config.require("downlink.mqtt.tls.trusted")),
-          "downlink.mqtt.tls.trusted",
+      String trustedKey = config.get("downlink.mqtt.tls.trusted").isPresent() ? "downlink.mqtt.tls.trusted" : "mqtt.tls.trusted";
+      Path trusted = Path.of(config.get(trustedKey).orElseThrow(() -> new IllegalArgumentException(
+          "mqtt.server.uri " + uri + " is TLS: downlink.mqtt.tls.trusted (or mqtt.tls.trusted) must name the PEM "
+              + "CA certificate(s) of the broker")));
+      broker = broker.withTls(MqttTls.fromPem(trusted, trustedKey,
           config.get("downlink.mqtt.tls.identity").map(Path::of).orElse(null), "downlink.mqtt.tls.identity"));
     }
     String username = config.get("downlink.mqtt.username").orElse(null);

@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.aidcmp.egress.SharedKafka;
-import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
 import org.aidcmp.schemas.aid2.wire.Aid2Topics;
 import org.aidcmp.schemas.topics.AidTopic;
 import org.junit.jupiter.api.Test;
@@ -37,19 +36,21 @@ class DownlinkCrashTest {
 
   @Test
   void killedMidStreamAndStartedAgain_everyRecordIsDelivered_andRepeatsCarryTheSameCommandId(
-      SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker) throws Exception {
+      SharedKafka.Endpoints endpoints, SharedMqtt.Broker broker) throws Exception {
     Path work = Files.createTempDirectory("aid-downlink-crash-");
     String group = "downlink-crash-" + UUID.randomUUID();
     Path config = work.resolve("aid.properties");
     Files.writeString(config, String.join("\n",
         "kafka.bootstrap.servers=" + endpoints.bootstrapServers(),
         "schema.registry.url=" + endpoints.registryUrl(),
-        "mqtt.server.uri=" + broker.serverUri(),
+        "mqtt.server.uri=" + broker.mqtt().serverUri(),
+        "downlink.mqtt.username=" + broker.downlink().username(),
+        "downlink.mqtt.password=" + broker.downlink().password(),
         "downlink.group.id=" + group,
         "downlink.commit.interval.ms=100",
         // static membership: the restarted process takes the partitions back without waiting for a session timeout
         "downlink.consumer.group.instance.id=crash-test-instance", ""));
-    try (DownlinkHarness h = new DownlinkHarness(endpoints, broker, AidTopic.AID2_DOWNLINK.topicName(),
+    try (DownlinkHarness h = new DownlinkHarness(endpoints, broker.mqtt(), broker, AidTopic.AID2_DOWNLINK.topicName(),
         AidTopic.DLQ.topicName(), 3)) {
       Map<String, TestVehicle> vehicles = new HashMap<>();
       List<String> vins = new ArrayList<>();

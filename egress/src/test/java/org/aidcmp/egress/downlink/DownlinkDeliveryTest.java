@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.aidcmp.egress.SharedKafka;
-import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
 import org.aidcmp.schemas.aid2.wire.Aid2AsyncApi;
 import org.aidcmp.schemas.aid2.wire.Aid2Json;
 import org.aidcmp.schemas.aid2.wire.Aid2Topics;
@@ -33,7 +32,7 @@ class DownlinkDeliveryTest {
 
   @Test
   void everyDownlinkMessage_7_2_reachesItsOwnVehicleExactlyOnce_andIsWhatTheAsyncApiDocumentDescribes(
-      SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker) throws Exception {
+      SharedKafka.Endpoints endpoints, SharedMqtt.Broker broker) throws Exception {
     try (DownlinkHarness h = new DownlinkHarness(endpoints, broker, "every", 3)) {
       String vinA = DownlinkHarness.newVin();
       String vinB = DownlinkHarness.newVin();
@@ -84,7 +83,7 @@ class DownlinkDeliveryTest {
 
   @Test
   void aVehicleOfflineWithAPersistentMqtt5Session_getsEveryMessageInOrderWhenItReconnects_4_4(
-      SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker) throws Exception {
+      SharedKafka.Endpoints endpoints, SharedMqtt.Broker broker) throws Exception {
     try (DownlinkHarness h = new DownlinkHarness(endpoints, broker, "offline5", 2)) {
       String vin = DownlinkHarness.newVin();
       TestVehicle vehicle = h.vehicle(vin);
@@ -110,7 +109,7 @@ class DownlinkDeliveryTest {
 
   @Test
   void anMqtt311VehicleWithCleanSessionFalse_getsItsMessagesOnlineAndAfterBeingAway(
-      SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker) throws Exception {
+      SharedKafka.Endpoints endpoints, SharedMqtt.Broker broker) throws Exception {
     try (DownlinkHarness h = new DownlinkHarness(endpoints, broker, "mqtt311", 2)) {
       String vin = DownlinkHarness.newVin();
       TestVehicle vehicle = h.vehicle311(vin);
@@ -141,7 +140,7 @@ class DownlinkDeliveryTest {
 
   @Test
   void poisonRecordsOnTheDownlinkTopic_areDeadLetteredWithTheirBytes_andEverythingElseGoesOn(
-      SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker) throws Exception {
+      SharedKafka.Endpoints endpoints, SharedMqtt.Broker broker) throws Exception {
     try (DownlinkHarness h = new DownlinkHarness(endpoints, broker, "poison", 1)) {
       String vin = DownlinkHarness.newVin();
       String other = DownlinkHarness.newVin();

@@ -56,6 +56,8 @@ final class DownlinkHarness implements AutoCloseable {
 
   final SharedKafka.Endpoints endpoints;
   final EmbeddedMqttBroker broker;
+  /** Null for a broker without authentication. */
+  final SharedMqtt.Broker secured;
   final String downlink;
   final String dlq;
   final RestSchemaRegistryClient registry;
@@ -71,15 +73,25 @@ final class DownlinkHarness implements AutoCloseable {
     }
   }
 
-  DownlinkHarness(SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker, String name, int partitions) throws Exception {
-    this(endpoints, broker, "test.downlink." + name + "-" + UUID.randomUUID().toString().substring(0, 8),
-        "test.dlq." + name + "-" + UUID.randomUUID().toString().substring(0, 8), partitions);
+  /** On the shared, authenticated broker: the publisher logs in as the downlink, each vehicle as itself. */
+  DownlinkHarness(SharedKafka.Endpoints endpoints, SharedMqtt.Broker broker, String name, int partitions) throws Exception {
+    this(endpoints, broker.mqtt(), broker, topicName("test.downlink.", name), topicName("test.dlq.", name), partitions);
   }
 
-  DownlinkHarness(SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker, String downlink, String dlq,
-                  int partitions) throws Exception {
+  /** On a broker of a test's own without authentication (its own extension decides). */
+  DownlinkHarness(SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker, String name, int partitions) throws Exception {
+    this(endpoints, broker, null, topicName("test.downlink.", name), topicName("test.dlq.", name), partitions);
+  }
+
+  private static String topicName(String prefix, String name) {
+    return prefix + name + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  DownlinkHarness(SharedKafka.Endpoints endpoints, EmbeddedMqttBroker broker, SharedMqtt.Broker secured,
+                  String downlink, String dlq, int partitions) throws Exception {
     this.endpoints = endpoints;
     this.broker = broker;
+    this.secured = secured;
     this.downlink = downlink;
     this.dlq = dlq;
     try (Admin admin = admin()) {
@@ -105,10 +117,25 @@ final class DownlinkHarness implements AutoCloseable {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers()));
   }
 
-  /** Settings for a test: its topics, its group, the broker's plain listener. */
+  /** Settings for a test: its topics, its group, the broker's plain listener with the downlink's login. */
   DownlinkSettings settings(String group) {
-    return DownlinkSettings.of(endpoints.bootstrapServers(), MqttEndpoint.of(broker.serverUri()))
+    return settings(group, brokerEndpoint(MqttEndpoint.of(broker.serverUri())));
+  }
+
+  /** The downlink's login where the broker authenticates. */
+  MqttEndpoint brokerEndpoint(MqttEndpoint where) {
+    return secured == null ? where : where.withCredentials(secured.downlink().username(), secured.downlink().password());
+  }
+
+  /** A client id the downlink's identity may use (its name, or name-suffix). */
+  static String clientId() {
+    return "aid-downlink-test-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  DownlinkSettings settings(String group, MqttEndpoint where) {
+    return DownlinkSettings.of(endpoints.bootstrapServers(), where)
         .withGroupId(group)
+        .withClientId(clientId())
         .withTopics(downlink, dlq)
         .withCommitInterval(Duration.ofMillis(100));
   }
@@ -119,16 +146,21 @@ final class DownlinkHarness implements AutoCloseable {
     return publisher;
   }
 
+  /** A vehicle with its own credentials (where the broker authenticates). */
   TestVehicle vehicle(String vin) {
-    TestVehicle v = TestVehicle.mqtt5(vin, "127.0.0.1", broker.port());
+    TestVehicle v = TestVehicle.mqtt5(vin, password(vin), "127.0.0.1", broker.port());
     vehicles.add(v);
     return v;
   }
 
   TestVehicle vehicle311(String vin) {
-    TestVehicle v = TestVehicle.mqtt311(vin, "127.0.0.1", broker.port());
+    TestVehicle v = TestVehicle.mqtt311(vin, password(vin), "127.0.0.1", broker.port());
     vehicles.add(v);
     return v;
+  }
+
+  private String password(String vin) {
+    return secured == null ? null : secured.credentials().issueVehiclePassword(vin).password();
   }
 
   // ---- what lifecycle-streams writes ----

@@ -45,9 +45,13 @@ final class TestVehicle implements AutoCloseable {
     this.mqtt3 = mqtt3;
   }
 
-  static TestVehicle mqtt5(String vin, String host, int port) {
-    Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(vin).serverHost(host).serverPort(port)
-        .buildAsync();
+  /** {@code password} null: no login (a broker without authentication). */
+  static TestVehicle mqtt5(String vin, String password, String host, int port) {
+    var builder = MqttClient.builder().useMqttVersion5().identifier(vin).serverHost(host).serverPort(port);
+    if (password != null) {
+      builder = builder.simpleAuth().username(vin).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+    }
+    Mqtt5AsyncClient client = builder.buildAsync();
     TestVehicle vehicle = new TestVehicle(vin, client, null);
     // Registered before connecting: a resumed session's queued messages come before any new subscribe.
     client.publishes(MqttGlobalPublishFilter.ALL, p -> vehicle.received.add(
@@ -55,9 +59,12 @@ final class TestVehicle implements AutoCloseable {
     return vehicle;
   }
 
-  static TestVehicle mqtt311(String vin, String host, int port) {
-    Mqtt3AsyncClient client = MqttClient.builder().useMqttVersion3().identifier(vin).serverHost(host).serverPort(port)
-        .buildAsync();
+  static TestVehicle mqtt311(String vin, String password, String host, int port) {
+    var builder = MqttClient.builder().useMqttVersion3().identifier(vin).serverHost(host).serverPort(port);
+    if (password != null) {
+      builder = builder.simpleAuth().username(vin).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+    }
+    Mqtt3AsyncClient client = builder.buildAsync();
     TestVehicle vehicle = new TestVehicle(vin, null, client);
     client.publishes(MqttGlobalPublishFilter.ALL, p -> vehicle.received.add(
         new Received(p.getTopic().toString(), p.getPayloadAsBytes(), System.nanoTime())));

@@ -9,8 +9,6 @@ import org.aidcmp.egress.EgressMain;
 import org.aidcmp.egress.EgressWorker;
 import org.aidcmp.egress.downlink.DownlinkPublisher;
 import org.aidcmp.egress.downlink.DownlinkSettings;
-import org.aidcmp.ingress.aid2.Aid2Bridge;
-import org.aidcmp.ingress.aid2.BridgeSettings;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.ingress.aid1.IngressAid1;
@@ -23,7 +21,7 @@ import org.aidcmp.schemas.registry.SchemaRegistryClient;
 
 /**
  * The platform's services in one JVM (the embedded default): lifecycle-streams, the egress MSP client (when an
- * MSP is configured), ingress-aid1 and, when no OIDC provider is configured, a local issuer for the touchpoint
+ * MSP is configured), the vehicle downlink (to the MQTT broker), ingress-aid1 and, when no OIDC provider is configured, a local issuer for the touchpoint
  * API. Each is wired here by hand, as its own {@code main} would, against the endpoints given; they stop in the
  * reverse order, so nothing new comes in while egress and the topology finish.
  */
@@ -33,7 +31,6 @@ public final class Services implements AutoCloseable {
   private LocalOidcIssuer issuer;
   private IngressAid1 ingress;
   private EgressWorker egress;
-  private Aid2Bridge bridge;
   private DownlinkPublisher downlink;
 
   private Services() {}
@@ -91,9 +88,10 @@ public final class Services implements AutoCloseable {
           .map(m -> m.id() + " at " + m.baseUrl()).toList()));
     }
 
-    if (config.get("mqtt.server.uri").isPresent()) {
-      startAid2Edge(config, registry);
-    }
+    DownlinkSettings downlinkSettings = DownlinkSettings.from(config); // its login: downlink.mqtt.* (DevCredentials)
+    downlink = started.add(DownlinkPublisher.start(downlinkSettings, registry));
+    endpoints.put("egress (vehicle downlink)", downlinkSettings.downlinkTopic() + " -> " + downlinkSettings.broker()
+        + " aid2/v1/vehicles/{vin}/down/{message}");
 
     if (config.get("oidc.jwks-url").isEmpty()) {
       issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
@@ -113,40 +111,6 @@ public final class Services implements AutoCloseable {
     if (egress != null && base.get("egress.tls.identity").isEmpty()) {
       endpoints.put("CMP client certificate", DevCredentials.cmpClient(data) + " (what MSPs must trust, §6)");
     }
-  }
-
-  /**
-   * ingress-aid2 (the uplink bridge) and egress's downlink publisher, each with its broker login: the services'
-   * own keys if set, else the logins {@link DevCredentials} issued for roles bridge and downlink.
-   */
-  private void startAid2Edge(AidConfig config, SchemaRegistryClient registry) {
-    Map<String, String> logins = new java.util.HashMap<>();
-    copyIfAbsent(config, "mqtt.bridge.username", "ingress.aid2.username", logins);
-    copyIfAbsent(config, "mqtt.bridge.password", "ingress.aid2.password", logins);
-    copyIfAbsent(config, "mqtt.downlink.username", "downlink.mqtt.username", logins);
-    copyIfAbsent(config, "mqtt.downlink.password", "downlink.mqtt.password", logins);
-    AidConfig edge = config.with(logins);
-    bridge = started.add(Aid2Bridge.start(BridgeSettings.from(edge), registry, java.time.Duration.ofSeconds(60)));
-    endpoints.put("ingress-aid2 (uplink bridge)", "running as " + bridge.clientId() + " on "
-        + edge.require("mqtt.server.uri"));
-    downlink = started.add(DownlinkPublisher.start(DownlinkSettings.from(edge), registry));
-    endpoints.put("egress (vehicle downlink)", "running on " + edge.require("mqtt.server.uri"));
-  }
-
-  private static void copyIfAbsent(AidConfig config, String from, String to, Map<String, String> into) {
-    if (config.get(to).isEmpty()) {
-      config.get(from).ifPresent(value -> into.put(to, value));
-    }
-  }
-
-  /** The uplink bridge; null without a broker. */
-  public Aid2Bridge bridge() {
-    return bridge;
-  }
-
-  /** The downlink publisher; null without a broker. */
-  public DownlinkPublisher downlink() {
-    return downlink;
   }
 
   /** What runs where, for the person who started it. */
@@ -169,6 +133,11 @@ public final class Services implements AutoCloseable {
   /** The egress worker; null when no MSP is configured. */
   public EgressWorker egress() {
     return egress;
+  }
+
+  /** The vehicle downlink publisher. */
+  public DownlinkPublisher downlink() {
+    return downlink;
   }
 
   @Override

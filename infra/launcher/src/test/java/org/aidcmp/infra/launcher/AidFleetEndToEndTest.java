@@ -74,7 +74,7 @@ class AidFleetEndToEndTest {
         Map.entry("msp.ids", "fleet-a,fleet-b")))
         .with(msp("fleet-a", "mspFleetA", portA)).with(msp("fleet-b", "mspFleetB", portB));
     try (Services services = Services.start(config, endpoints)) {
-      assertThat(services.endpoints()).containsKeys("ingress-aid2 (uplink bridge)", "egress (vehicle downlink)");
+      assertThat(services.endpoints()).containsKeys("ingress-aid2 (AiD2 uplink bridge)", "egress (vehicle downlink)");
       AidConfig second = config.with(Map.of("ingress.aid1.msp.port",
           String.valueOf(services.ingress().server().mspPort())));
       MspCommands aidMsp = new MspCommands(second, new PrintStream(new ByteArrayOutputStream(), true,

@@ -77,15 +77,15 @@ public final class SharedEmbeddedStack implements BeforeAllCallback, ParameterRe
    */
   static Map<String, String> brokerLogins(Path stackData) {
     Map<String, String> logins = new java.util.HashMap<>();
-    for (org.aidcmp.infra.pki.mqtt.MqttRole role : List.of(org.aidcmp.infra.pki.mqtt.MqttRole.BRIDGE,
-        org.aidcmp.infra.pki.mqtt.MqttRole.DOWNLINK)) {
-      var login = DevCredentials.mqttService(stackData, role);
-      String prefix = "mqtt." + role.name().toLowerCase(java.util.Locale.ROOT) + ".";
-      logins.put(prefix + "username", login.username());
-      logins.put(prefix + "password", login.password());
-    }
+    Map.of(org.aidcmp.infra.pki.mqtt.MqttRole.BRIDGE, "ingress.aid2.",
+        org.aidcmp.infra.pki.mqtt.MqttRole.DOWNLINK, "downlink.mqtt.").forEach((role, prefix) -> {
+          var login = DevCredentials.mqttService(stackData, role);
+          logins.put(prefix + "username", login.username());
+          logins.put(prefix + "password", login.password());
+        });
     return logins;
   }
+
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
