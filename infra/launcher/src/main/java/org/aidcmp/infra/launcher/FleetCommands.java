@@ -155,7 +155,7 @@ final class FleetCommands {
         config.get("oidc.fleet-role").orElse("fleet"));
     VehicleIdentities ids = new VehicleIdentities(new SecureRandom());
     MqttCredentials brokerCredentials = config.get("mqtt.server.uri").isEmpty()
-        ? MqttCredentials.open(data.resolve("mqtt-auth")) : null;
+        ? DevCredentials.mqttCredentials(data) : null;
 
     long begin = System.nanoTime();
     out.printf("aid fleet: run %s: onboarding %d users at %s ...%n", ids.runPrefix(), run.users(),
