@@ -3,25 +3,26 @@ package org.aidcmp.egress;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * The offsets of one partition taken but not finished. Commands of many MSPs finish out of order; the offset
- * to commit is the lowest unfinished one, so a crash re-runs at most what was in flight.
+ * The offsets of one partition taken but not finished. Commands of many MSPs (or publishes acknowledged by the
+ * MQTT broker) finish out of order; the offset to commit is the lowest unfinished one, so a crash re-runs at most
+ * what was in flight. Used by the MSP worker and the vehicle downlink.
  */
-final class PartitionProgress {
+public final class PartitionProgress {
   private final ConcurrentSkipListSet<Long> unfinished = new ConcurrentSkipListSet<>();
   private volatile long next = -1;
   private long committed = -1;
 
-  void taken(long offset) {
+  public void taken(long offset) {
     unfinished.add(offset);
     next = Math.max(next, offset + 1);
   }
 
-  void finished(long offset) {
+  public void finished(long offset) {
     unfinished.remove(offset);
   }
 
   /** The offset to commit if it moved since the last commit, else -1. */
-  long toCommit() {
+  public long toCommit() {
     long candidate = next;
     Long lowest = unfinished.ceiling(Long.MIN_VALUE); // null when none: finishes race with this read
     if (lowest != null) {
@@ -30,11 +31,17 @@ final class PartitionProgress {
     return candidate > committed ? candidate : -1;
   }
 
-  void committed(long offset) {
+  /** Where reading must start again to take every unfinished offset: the lowest unfinished, else the next. */
+  public long resumeAt() {
+    Long lowest = unfinished.ceiling(Long.MIN_VALUE);
+    return lowest == null ? next : Math.min(next, lowest);
+  }
+
+  public void committed(long offset) {
     committed = offset;
   }
 
-  int inFlight() {
+  public int inFlight() {
     return unfinished.size();
   }
 }

@@ -38,6 +38,10 @@ public final class Aid {
                  `notify-invalid`, `send-profile-info`, `update-subscription` call the platform as that MSP;
                  `aid msp onboard NEW_ID --client-certificate FILE --base-url URL` makes a new MSP's
                  configuration block and hand-over files. `aid msp help` for the options
+        fleet    simulated vehicles against the running platform over MQTT 5: `aid fleet run --vehicles 200
+                 --users 100 --duration 60s` onboards users at the MSPs (served by `aid msp serve`), registers
+                 the vehicles with their broker credentials, drives logins and logouts, prints the outcomes.
+                 `aid fleet --help` for the options
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)
         vehicle  `aid vehicle register VIN --eid EID [--imei IMEI]`: enter a car into the fleet registry of the
@@ -76,6 +80,8 @@ public final class Aid {
         return up(AidConfig.load(configFile, System.getenv()), rest.contains("--stack-only"));
       case "msp":
         return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
+      case "fleet":
+        return fleet(configFile, rest.subList(1, rest.size()));
       case "samples":
         return samples(AidConfig.load(configFile, System.getenv()));
       case "vehicle":
@@ -111,6 +117,22 @@ public final class Aid {
       commands = new MspCommands(config, out);
     } catch (IllegalArgumentException e) {
       System.err.println("aid msp: " + e.getMessage());
+      return 2;
+    }
+    return commands.run(args);
+  }
+
+  /** aid fleet: help without touching the data directory; a configuration it cannot use said in one line. */
+  private int fleet(Path configFile, List<String> args) throws InterruptedException {
+    if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0)) || args.contains("--help")) {
+      out.print(FleetCommands.USAGE);
+      return args.isEmpty() ? 2 : 0;
+    }
+    FleetCommands commands;
+    try {
+      commands = new FleetCommands(AidConfig.load(configFile, System.getenv()), out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aid fleet: " + e.getMessage());
       return 2;
     }
     return commands.run(args);
@@ -176,7 +198,7 @@ public final class Aid {
     out.printf("  %-24s %s%n", "Data directory", config.get("aid.data.dir").orElse(".aid/data"));
     if (services.get() != null) {
       services.get().endpoints().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
-      out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, the vehicle downlink publisher, projections");
+      out.printf("  %-24s %s%n", "Not built yet", "projections");
     }
     out.printf("%naid: up in %.1f s. Ctrl-C stops everything.%n",
         Duration.ofNanos(System.nanoTime() - begin).toMillis() / 1000.0);

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.aidcmp.egress.EgressMain;
 import org.aidcmp.egress.EgressWorker;
+import org.aidcmp.egress.downlink.DownlinkPublisher;
+import org.aidcmp.egress.downlink.DownlinkSettings;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.ingress.aid1.IngressAid1;
@@ -19,7 +21,7 @@ import org.aidcmp.schemas.registry.SchemaRegistryClient;
 
 /**
  * The platform's services in one JVM (the embedded default): lifecycle-streams, the egress MSP client (when an
- * MSP is configured), ingress-aid1 and, when no OIDC provider is configured, a local issuer for the touchpoint
+ * MSP is configured), the vehicle downlink (to the MQTT broker), ingress-aid1 and, when no OIDC provider is configured, a local issuer for the touchpoint
  * API. Each is wired here by hand, as its own {@code main} would, against the endpoints given; they stop in the
  * reverse order, so nothing new comes in while egress and the topology finish.
  */
@@ -29,6 +31,7 @@ public final class Services implements AutoCloseable {
   private LocalOidcIssuer issuer;
   private IngressAid1 ingress;
   private EgressWorker egress;
+  private DownlinkPublisher downlink;
 
   private Services() {}
 
@@ -85,6 +88,11 @@ public final class Services implements AutoCloseable {
           .map(m -> m.id() + " at " + m.baseUrl()).toList()));
     }
 
+    DownlinkSettings downlinkSettings = DownlinkSettings.from(config); // its login: downlink.mqtt.* (DevCredentials)
+    downlink = started.add(DownlinkPublisher.start(downlinkSettings, registry));
+    endpoints.put("egress (vehicle downlink)", downlinkSettings.downlinkTopic() + " -> " + downlinkSettings.broker()
+        + " aid2/v1/vehicles/{vin}/down/{message}");
+
     if (config.get("oidc.jwks-url").isEmpty()) {
       issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
           config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
@@ -125,6 +133,11 @@ public final class Services implements AutoCloseable {
   /** The egress worker; null when no MSP is configured. */
   public EgressWorker egress() {
     return egress;
+  }
+
+  /** The vehicle downlink publisher. */
+  public DownlinkPublisher downlink() {
+    return downlink;
   }
 
   @Override

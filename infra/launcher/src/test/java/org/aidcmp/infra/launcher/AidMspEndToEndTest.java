@@ -77,7 +77,7 @@ class AidMspEndToEndTest {
         Map.entry("msp.msp-cli.account-id-secret", "msp-cli-secret-of-at-least-32-bytes"),
         Map.entry("msp.msp-cli.phone-key", Base64.getEncoder().encodeToString(phoneKey)),
         Map.entry("msp.msp-cli.touchpoint-url", "https://portal.msp-cli.example/login")))
-        .with(SharedEmbeddedStack.brokerLogins(stackData));
+        .with(SharedEmbeddedStack.brokerLogins(stackData.path()));
     try (Services services = Services.start(config, endpoints);
          SchemaRegistryClient registry = Aid.registryClient(config, endpoints);
          KafkaProducer<String, SpecificRecord> vehicle = new KafkaProducer<>(Map.of(

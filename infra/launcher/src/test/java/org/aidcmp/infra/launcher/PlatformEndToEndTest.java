@@ -24,7 +24,7 @@ class PlatformEndToEndTest {
 
   @BeforeAll
   static void start(Endpoints endpoints, SharedEmbeddedStack.DataDir stackData) throws Exception {
-    platform = new TestPlatform(endpoints, SharedEmbeddedStack.brokerLogins(stackData));
+    platform = new TestPlatform(endpoints, stackData.path());
   }
 
   @AfterAll

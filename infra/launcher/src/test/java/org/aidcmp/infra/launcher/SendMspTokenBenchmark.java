@@ -35,8 +35,7 @@ public final class SendMspTokenBenchmark {
       try (var registry = Aid.registryClient(config, stack.endpoints())) {
         ContractSetup.registerSchemas(registry);
       }
-      try (TestPlatform platform = new TestPlatform(stack.endpoints(),
-          SharedEmbeddedStack.brokerLogins(new SharedEmbeddedStack.DataDir(dir)))) {
+      try (TestPlatform platform = new TestPlatform(stack.endpoints(), dir)) {
         List<String[]> calls = new ArrayList<>();
         long accountIdsBegin = System.nanoTime();
         for (int i = 0; i < requests + 50; i++) {

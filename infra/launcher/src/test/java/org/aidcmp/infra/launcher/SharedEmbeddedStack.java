@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -67,18 +68,25 @@ public final class SharedEmbeddedStack implements BeforeAllCallback, ParameterRe
         "mqtt.embedded.tls.port", String.valueOf(freePort()));
   }
 
-  /**
-   * Broker logins issued in the shared stack's credentials store, for a platform whose own data directory is
-   * elsewhere (DevCredentials would issue them into that one, which the stack's broker does not read).
-   */
-  static Map<String, String> brokerLogins(DataDir stack) {
-    var bridge = org.aidcmp.infra.pki.mqtt.MqttCredentials.open(stack.path().resolve("mqtt-auth"))
-        .issueService(org.aidcmp.infra.pki.mqtt.MqttRole.BRIDGE);
-    return Map.of("ingress.aid2.username", bridge.username(), "ingress.aid2.password", bridge.password());
-  }
 
   /** The shared stack's data directory (its local CA, the broker's credentials store), for tests that issue. */
   public record DataDir(Path path) {}
+
+  /**
+   * The embedded broker's logins for the bridge and the downlink publisher (kept in the stack's data directory),
+   * for platforms whose own {@code aid.data.dir} is another: without them their AiD2 services could not connect.
+   */
+  static Map<String, String> brokerLogins(Path stackData) {
+    Map<String, String> logins = new java.util.HashMap<>();
+    Map.of(org.aidcmp.infra.pki.mqtt.MqttRole.BRIDGE, "ingress.aid2.",
+        org.aidcmp.infra.pki.mqtt.MqttRole.DOWNLINK, "downlink.mqtt.").forEach((role, prefix) -> {
+          var login = DevCredentials.mqttService(stackData, role);
+          logins.put(prefix + "username", login.username());
+          logins.put(prefix + "password", login.password());
+        });
+    return logins;
+  }
+
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

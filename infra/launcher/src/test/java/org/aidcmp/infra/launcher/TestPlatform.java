@@ -29,8 +29,8 @@ final class TestPlatform implements AutoCloseable {
   final CmpClient msp;
   final Touchpoint touchpoint;
 
-  /** {@code brokerLogins}: the AiD2 services' logins valid on the broker behind {@code endpoints}. */
-  TestPlatform(Endpoints endpoints, Map<String, String> brokerLogins) throws Exception {
+  /** {@code stackData}: the data directory of the stack behind {@code endpoints} (its broker's logins). */
+  TestPlatform(Endpoints endpoints, Path stackData) throws Exception {
     new SecureRandom().nextBytes(phoneKey);
     data = Files.createTempDirectory("aid-platform-");
     Identity mspCertificate = CertificateAuthority.create("MSP A test CA").issueClient("msp-a");
@@ -55,7 +55,8 @@ final class TestPlatform implements AutoCloseable {
         Map.entry("msp.msp-a.phone-key", Base64.getEncoder().encodeToString(phoneKey)),
         Map.entry("msp.msp-a.redirect-domains", "*.msp-a.example"),
         Map.entry("msp.msp-a.touchpoint-url", "https://portal.msp-a.example/login"),
-        Map.entry("msp.msp-a.withdraw-url", "https://portal.msp-a.example/withdraw"))).with(brokerLogins);
+        Map.entry("msp.msp-a.withdraw-url", "https://portal.msp-a.example/withdraw")))
+        .with(SharedEmbeddedStack.brokerLogins(stackData));
     services = Services.start(config, endpoints);
     msp = CmpClient.builder()
         .baseUrl(URI.create("https://127.0.0.1:" + services.ingress().server().mspPort() + "/cesim/msp/v1"))

@@ -120,6 +120,7 @@ public final class MspSimulator implements AutoCloseable {
         return connector;
       });
       routes.install(config.routes);
+      new SmdpRoutes(smdp).install(config.routes);
     }).start();
     port = connector.getLocalPort();
     // From now on the port is fixed, so an outage ends on the same address.
@@ -154,6 +155,11 @@ public final class MspSimulator implements AutoCloseable {
 
   public SmdpStub smdp() {
     return smdp;
+  }
+
+  /** Where vehicles download from this simulator's SM-DP+ stub over HTTPS (POST, see {@code SmdpRoutes}). */
+  public URI smdpDownloadUrl() {
+    return baseUrl().resolve(SmdpRoutes.PATH);
   }
 
   public Faults faults() {

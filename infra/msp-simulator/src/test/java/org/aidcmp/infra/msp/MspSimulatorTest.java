@@ -206,6 +206,26 @@ class MspSimulatorTest {
     assertThat(json(response, status).get("code").asText()).isEqualTo(code);
   }
 
+  @Test
+  void smdpDownloadOverHttps_anActivationCodeDownloadsOnceOnlyToItsEid() throws Exception {
+    String code = msp.smdp().bind(EID, "89490000000000004711");
+    assertThat(download("{\"activationCode\":\"" + code + "\",\"eid\":\"89049032123451234512345678909999\"}")
+        .statusCode()).as("another EID").isEqualTo(404);
+    HttpResponse<String> ok = download("{\"activationCode\":\"" + code + "\",\"eid\":\"" + EID + "\"}");
+    assertThat(json(ok, 200).get("iccid").asText()).isEqualTo("89490000000000004711");
+    HttpResponse<String> again = download("{\"activationCode\":\"" + code + "\",\"eid\":\"" + EID + "\"}");
+    assertThat(again.statusCode()).as("used up").isEqualTo(404);
+    assertThat(again.body()).doesNotContain(code);
+    assertThat(download("not json").statusCode()).isEqualTo(400);
+    assertThat(download("{\"eid\":\"" + EID + "\"}").statusCode()).isEqualTo(400);
+  }
+
+  private static HttpResponse<String> download(String body) throws Exception {
+    return client.send(HttpRequest.newBuilder(msp.smdpDownloadUrl()).timeout(Duration.ofSeconds(20))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static HttpClient client(Identity identity) {
     return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .sslContext(Tls.clientContext(identity, List.of(MSP_CA.certificate()))).build();
