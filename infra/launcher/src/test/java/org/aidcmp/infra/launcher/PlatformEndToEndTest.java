@@ -23,8 +23,8 @@ class PlatformEndToEndTest {
   private static TestPlatform platform;
 
   @BeforeAll
-  static void start(Endpoints endpoints) throws Exception {
-    platform = new TestPlatform(endpoints);
+  static void start(Endpoints endpoints, SharedEmbeddedStack.DataDir data) throws Exception {
+    platform = new TestPlatform(endpoints, data.path());
   }
 
   @AfterAll

@@ -35,7 +35,7 @@ public final class SendMspTokenBenchmark {
       try (var registry = Aid.registryClient(config, stack.endpoints())) {
         ContractSetup.registerSchemas(registry);
       }
-      try (TestPlatform platform = new TestPlatform(stack.endpoints())) {
+      try (TestPlatform platform = new TestPlatform(stack.endpoints(), dir)) {
         List<String[]> calls = new ArrayList<>();
         long accountIdsBegin = System.nanoTime();
         for (int i = 0; i < requests + 50; i++) {

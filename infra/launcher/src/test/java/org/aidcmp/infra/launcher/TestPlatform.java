@@ -9,6 +9,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
+import org.aidcmp.infra.pki.mqtt.MqttRole;
+import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.msp.CmpClient;
 import org.aidcmp.infra.pki.CertificateAuthority;
@@ -29,7 +31,11 @@ final class TestPlatform implements AutoCloseable {
   final CmpClient msp;
   final Touchpoint touchpoint;
 
-  TestPlatform(Endpoints endpoints) throws Exception {
+  /**
+   * {@code brokerData}: the data directory of the embedded stack whose broker this platform uses; the platform's
+   * own data directory is another, so the broker logins of its AiD2 services come from the stack's store.
+   */
+  TestPlatform(Endpoints endpoints, Path brokerData) throws Exception {
     new SecureRandom().nextBytes(phoneKey);
     data = Files.createTempDirectory("aid-platform-");
     Identity mspCertificate = CertificateAuthority.create("MSP A test CA").issueClient("msp-a");
@@ -54,7 +60,8 @@ final class TestPlatform implements AutoCloseable {
         Map.entry("msp.msp-a.phone-key", Base64.getEncoder().encodeToString(phoneKey)),
         Map.entry("msp.msp-a.redirect-domains", "*.msp-a.example"),
         Map.entry("msp.msp-a.touchpoint-url", "https://portal.msp-a.example/login"),
-        Map.entry("msp.msp-a.withdraw-url", "https://portal.msp-a.example/withdraw")));
+        Map.entry("msp.msp-a.withdraw-url", "https://portal.msp-a.example/withdraw")))
+        .with(brokerLogin("downlink.mqtt.", DevCredentials.mqttService(brokerData, MqttRole.DOWNLINK)));
     services = Services.start(config, endpoints);
     msp = CmpClient.builder()
         .baseUrl(URI.create("https://127.0.0.1:" + services.ingress().server().mspPort() + "/cesim/msp/v1"))
@@ -74,6 +81,10 @@ final class TestPlatform implements AutoCloseable {
     assertThat(issued.status()).as(issued.body().toString()).isEqualTo(201);
     assertThat(issued.body().path("redirect_url").asText()).startsWith("https://portal.msp-a.example/login?id=");
     return issued.body().path("account_id").asText();
+  }
+
+  private static Map<String, String> brokerLogin(String prefix, ServiceCredentials login) {
+    return Map.of(prefix + "username", login.username(), prefix + "password", login.password());
   }
 
   @Override
