@@ -41,9 +41,24 @@ final class Events implements AutoCloseable {
     return send(new ProducerRecord<>(settings.lifecycleEventsTopic(), cmpUserId, event));
   }
 
+  /** Without waiting for the broker: a stream of events; {@link #flush} waits for them all. */
+  void userNoWait(String cmpUserId, Object payload) {
+    LifecycleEvent event = LifecycleEvent.newBuilder().setHeader(header()).setPayload(payload).build();
+    producer.send(new ProducerRecord<>(settings.lifecycleEventsTopic(), cmpUserId, event));
+  }
+
+  void flush() {
+    producer.flush();
+  }
+
   RecordMetadata vehicle(String vin, Object payload) {
     VehicleEvent event = VehicleEvent.newBuilder().setHeader(header()).setPayload(payload).build();
     return send(new ProducerRecord<>(settings.vehicleEventsTopic(), vin, event));
+  }
+
+  /** An envelope as it is (a sample's header and payload). */
+  RecordMetadata envelope(String topic, String key, SpecificRecord envelope) {
+    return send(new ProducerRecord<>(topic, key, envelope));
   }
 
   /** Bytes that are no record at all, on the lifecycle topic. */
