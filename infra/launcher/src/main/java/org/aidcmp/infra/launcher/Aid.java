@@ -153,7 +153,7 @@ public final class Aid {
     out.printf("  %-24s %s%n", "Data directory", config.get("aid.data.dir").orElse(".aid/data"));
     if (services.get() != null) {
       services.get().endpoints().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
-      out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, the vehicle downlink publisher, projections");
+      out.printf("  %-24s %s%n", "Not built yet", "ingress-aid2, the vehicle downlink publisher");
     }
     out.printf("%naid: up in %.1f s. Ctrl-C stops everything.%n",
         Duration.ofNanos(System.nanoTime() - begin).toMillis() / 1000.0);
