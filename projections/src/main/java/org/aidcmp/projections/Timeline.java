@@ -42,9 +42,9 @@ import org.jdbi.v3.core.Handle;
  * §7.2.3 DownloadInstallResult and FunctionExecutionStatus, §7.2.5 / §7.2.6 csimErrorCode). Never a
  * phone number, msp_token or account id.
  */
-final class Timeline {
+public final class Timeline {
   /** What one fact says, for the timeline. */
-  record Entry(String cmpUserId, String vin, String iccid, String mspId, String summary, String reason) {}
+  public record Entry(String cmpUserId, String vin, String iccid, String mspId, String summary, String reason) {}
 
   private Timeline() {}
 
@@ -80,7 +80,7 @@ final class Timeline {
     return error == null ? null : "code " + error.getCode() + ": " + error.getError();
   }
 
-  static Entry entry(Object p) {
+  public static Entry entry(Object p) {
     if (p instanceof AccountIdIssued e) {
       return new Entry(e.getCmpUserId(), null, null, e.getMspId(), "account id issued for MSP " + e.getMspId(), null);
     } else if (p instanceof FederationEstablished e) {

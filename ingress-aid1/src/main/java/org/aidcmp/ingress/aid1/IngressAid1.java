@@ -160,7 +160,12 @@ public final class IngressAid1 implements AutoCloseable {
           config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
       LOG.info("local OIDC issuer at {}", issuer.issuer());
     }
-    IngressAid1 service = start(options(config, issuer));
+    // The query API reads the projections' tables when a PostgreSQL is configured; else its routes answer 503.
+    QueryRoutes.Mount queries = config.get("postgres.jdbc.url").isPresent()
+        ? QueryRoutes.Mount.from(config, org.aidcmp.projections.read.ProjectionReads.connect(
+            org.aidcmp.projections.ProjectionsSettings.from(config)))
+        : QueryRoutes.Mount.unmounted();
+    IngressAid1 service = start(options(config, issuer), queries);
     CountDownLatch stopped = new CountDownLatch(1);
     LocalOidcIssuer started = issuer;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
