@@ -18,9 +18,10 @@ import org.jdbi.v3.core.Jdbi;
  * Warm-up first (a tenth of the events, and raw inserts), then the measured part.
  *
  * <pre>
- * mvn -q -pl projections -am test-compile -DskipTests   (then, from projections/)
- * mvn -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.projections.ProjectionsThroughputHarness \
- *   -Dexec.args="200000 10000"          # events, users
+ * mvn -q -B -pl projections -am test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt \
+ *   -Dmdep.includeScope=test
+ * java -cp "projections/target/test-classes:projections/target/classes:$(cat projections/target/cp.txt)" \
+ *   org.aidcmp.projections.ProjectionsThroughputHarness 200000 10000      # events, users
  * </pre>
  */
 public final class ProjectionsThroughputHarness {
