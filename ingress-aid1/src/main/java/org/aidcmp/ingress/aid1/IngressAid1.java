@@ -61,7 +61,13 @@ public final class IngressAid1 implements AutoCloseable {
     this.server = server;
   }
 
+  /** Without the read models: the query API's routes answer 503. */
   public static IngressAid1 start(Options o) {
+    return start(o, QueryRoutes.Mount.unmounted());
+  }
+
+  /** With the query API mounted on the projections' read side. */
+  public static IngressAid1 start(Options o, QueryRoutes.Mount queries) {
     for (MspRegistry.Msp msp : o.msps().all()) {
       if (msp.accountIdSecret().length < AccountIds.MIN_SECRET_BYTES) {
         throw new IllegalArgumentException("msp." + msp.id() + ".account-id-secret must be at least "
@@ -81,8 +87,11 @@ public final class IngressAid1 implements AutoCloseable {
       TouchpointRoutes touchpoint = new TouchpointRoutes(
           new OidcVerifier(o.oidcIssuer(), o.oidcAudience(), o.oidcJwksUrl(), o.oidcRolesClaim()),
           o.msps(), accountIds, requestReply, o.clock(), o.accountIdTtl(), o.cmpReturnUrl(), o.fleetRole(), bodies);
+      QueryRoutes query = new QueryRoutes(
+          new OidcVerifier(o.oidcIssuer(), o.oidcAudience(), o.oidcJwksUrl(), o.oidcRolesClaim()), queries,
+          o.cmpPhoneKey());
       IngressServer server = new IngressServer(o.host(), o.mspPort(), o.mspTls(), o.touchpointPort(),
-          o.touchpointTls(), o.maxBodyBytes(), msp, touchpoint).start();
+          o.touchpointTls(), o.maxBodyBytes(), msp, touchpoint, query).start();
       return new IngressAid1(requestReply, server);
     } catch (RuntimeException e) {
       requestReply.close();
@@ -151,7 +160,12 @@ public final class IngressAid1 implements AutoCloseable {
           config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
       LOG.info("local OIDC issuer at {}", issuer.issuer());
     }
-    IngressAid1 service = start(options(config, issuer));
+    // The query API reads the projections' tables when a PostgreSQL is configured; else its routes answer 503.
+    QueryRoutes.Mount queries = config.get("postgres.jdbc.url").isPresent()
+        ? QueryRoutes.Mount.from(config, org.aidcmp.projections.read.ProjectionReads.connect(
+            org.aidcmp.projections.ProjectionsSettings.from(config)))
+        : QueryRoutes.Mount.unmounted();
+    IngressAid1 service = start(options(config, issuer), queries);
     CountDownLatch stopped = new CountDownLatch(1);
     LocalOidcIssuer started = issuer;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

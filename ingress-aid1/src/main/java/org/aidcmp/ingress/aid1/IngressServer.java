@@ -33,7 +33,7 @@ public final class IngressServer implements AutoCloseable {
   private final ServerConnector[] connectors = new ServerConnector[2];
 
   public IngressServer(String host, int mspPort, SSLContext mspTls, int touchpointPort, SSLContext touchpointTls,
-      long maxBodyBytes, MspRoutes mspRoutes, TouchpointRoutes touchpointRoutes) {
+      long maxBodyBytes, MspRoutes mspRoutes, TouchpointRoutes touchpointRoutes, QueryRoutes queryRoutes) {
     byte[] openapi = openapi();
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
@@ -59,6 +59,7 @@ public final class IngressServer implements AutoCloseable {
       RouteTable routes = new RouteTable(config.routes);
       mspRoutes.install(routes);
       touchpointRoutes.install(routes);
+      queryRoutes.install(routes);
       routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/json").result(openapi));
       table[0] = routes;
 

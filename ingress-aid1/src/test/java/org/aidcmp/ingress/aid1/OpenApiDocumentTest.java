@@ -69,7 +69,8 @@ class OpenApiDocumentTest {
           .replace("{account_id}", "x.y.z")
           .replace("{msp_token}", UUID.randomUUID().toString())
           .replace("{vin}", "WBAUX11030A334483")
-          .replace("{iccid}", "98341201501601380129");
+          .replace("{iccid}", "98341201501601380129")
+          .replace("{cmp_user_id}", "user-1");
       MspClient.Response r = client.call(route.method().toUpperCase(), path, null, Map.of());
       // Without credentials every route but the document itself is refused as unauthenticated: it exists.
       assertThat(r.status()).as(route.toString()).isIn(200, 401);

@@ -51,6 +51,11 @@ public final class Aid {
         dlq      list the dead letters of aid.dlq.v1 on a running platform, or redrive them (aid dlq --help):
                  dlq list    [--stage S] [--topic T] [--since ISO-INSTANT] [--limit N] [--offset P:O ...]
                  dlq redrive [the same] [--all] [--dry-run]
+                 dlq show P:O    one letter in full (no key or value bytes)
+        events   a user's, vehicle's or profile's whole history from the event topics (aid events --help):
+                 events (--user CMP_USER_ID | --vin VIN | --iccid ICCID) [--limit N] [--json]
+        projections rebuild [--no-swap] [--json]
+                 build the PostgreSQL read models again from the event topics, with progress, and swap them in
         config   print the configuration in force (secrets masked)
         help     this text
 
@@ -90,6 +95,10 @@ public final class Aid {
         return topics();
       case "dlq":
         return dlq(configFile, rest.subList(1, rest.size()));
+      case "events":
+        return projectionCommand(configFile, "events", rest.subList(1, rest.size()));
+      case "projections":
+        return projectionCommand(configFile, "projections", rest.subList(1, rest.size()));
       case "config":
         AidConfig.load(configFile, System.getenv()).describe().forEach((k, v) -> out.println(k + "=" + v));
         return 0;
@@ -198,7 +207,6 @@ public final class Aid {
     out.printf("  %-24s %s%n", "Data directory", config.get("aid.data.dir").orElse(".aid/data"));
     if (services.get() != null) {
       services.get().endpoints().forEach((what, where) -> out.printf("  %-24s %s%n", what, where));
-      out.printf("  %-24s %s%n", "Not built yet", "projections");
     }
     out.printf("%naid: up in %.1f s. Ctrl-C stops everything.%n",
         Duration.ofNanos(System.nanoTime() - begin).toMillis() / 1000.0);
@@ -245,6 +253,9 @@ public final class Aid {
       out.print(DeadLetters.Request.USAGE);
       return 0;
     }
+    if (!args.isEmpty() && args.get(0).equals("show")) {
+      return dlqShow(configFile, args.subList(1, args.size()));
+    }
     DeadLetters.Request request;
     try {
       request = DeadLetters.Request.parse(args);
@@ -271,6 +282,75 @@ public final class Aid {
     } catch (RuntimeException e) {
       // Kafka or the registry not there, the topic missing, the read not done in time: said in one line.
       System.err.println("aid dlq: " + e);
+      return 1;
+    }
+  }
+
+  /** {@code aid dlq show P:O [--json]}: one letter with everything but its key and value bytes. */
+  private int dlqShow(Path configFile, List<String> args) {
+    DeadLetters.Position at;
+    try {
+      if (args.isEmpty()) {
+        throw new IllegalArgumentException("show which letter? PARTITION:OFFSET, as list prints it");
+      }
+      at = DeadLetters.Position.parse(args.get(0));
+      for (String a : args.subList(1, args.size())) {
+        if (!a.equals("--json")) {
+          throw new IllegalArgumentException("unknown option '" + a + "'");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("aid dlq show: " + e.getMessage());
+      System.err.print(DeadLetters.Request.USAGE);
+      return 2;
+    }
+    AidConfig config = AidConfig.load(configFile, System.getenv());
+    Endpoints endpoints = runningEndpoints(config);
+    try (SchemaRegistryClient registry = registryClient(config, endpoints);
+        DeadLetters deadLetters = new DeadLetters(endpoints.kafkaBootstrapServers(), registry,
+            AidTopic.DLQ.topicName(), DLQ_READ_LIMIT)) {
+      var shown = deadLetters.show(at);
+      if (shown.isEmpty()) {
+        System.err.println("aid dlq show: no letter at " + at + " of " + AidTopic.DLQ.topicName());
+        return 1;
+      }
+      Map<String, Object> fields = shown.get();
+      if (args.contains("--json")) {
+        out.println(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(fields).toPrettyString());
+      } else {
+        fields.forEach((k, v) -> out.printf("%-22s %s%n", k, v));
+      }
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println("aid dlq show: " + e);
+      return 1;
+    }
+  }
+
+  /** {@code aid events} and {@code aid projections}: parsing errors in one line with the usage, exit 2. */
+  private int projectionCommand(Path configFile, String command, List<String> args) {
+    String usage = command.equals("events") ? ProjectionCommands.EVENTS_USAGE : ProjectionCommands.PROJECTIONS_USAGE;
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(usage);
+      return 0;
+    }
+    if (command.equals("projections") && (args.isEmpty() || !args.get(0).equals("rebuild"))) {
+      System.err.println("aid projections: rebuild?");
+      System.err.print(usage);
+      return 2;
+    }
+    AidConfig config = AidConfig.load(configFile, System.getenv());
+    ProjectionCommands commands = new ProjectionCommands(config, out, System.err);
+    var settings = ProjectionCommands.running(config);
+    try (SchemaRegistryClient registry = registryClient(config, runningEndpoints(config))) {
+      return command.equals("events") ? commands.events(args, registry, settings)
+          : commands.rebuild(args.subList(1, args.size()), registry, settings);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aid " + command + ": " + e.getMessage());
+      System.err.print(usage);
+      return 2;
+    } catch (RuntimeException e) {
+      System.err.println("aid " + command + ": " + e);
       return 1;
     }
   }

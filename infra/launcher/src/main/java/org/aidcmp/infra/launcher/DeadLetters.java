@@ -121,6 +121,8 @@ public final class DeadLetters implements AutoCloseable {
   private final Duration readLimit;
   private final AvroDeserializer<DeadLetterRecord> letters;
   private final AvroDeserializer<Aid1Outbound> commands;
+  /** Any envelope, read into the generated class its writer schema names: for show. */
+  private final AvroDeserializer<SpecificRecord> anyValue;
   /** Never registers: an operations command writes only what the contract already has registered. */
   private final AvroSerializer<Aid1Outbound> commandWriter;
 
@@ -130,6 +132,7 @@ public final class DeadLetters implements AutoCloseable {
     this.readLimit = readLimit;
     this.letters = new AvroDeserializer<>(registry, DeadLetterRecord.class);
     this.commands = new AvroDeserializer<>(registry, Aid1Outbound.class);
+    this.anyValue = new AvroDeserializer<>(registry, null);
     this.commandWriter = new AvroSerializer<>(registry, false);
   }
 
@@ -206,6 +209,10 @@ public final class DeadLetters implements AutoCloseable {
           --offset   the letters at these partition:offset positions of aid.dlq.v1 (as list prints them)
           --all      redrive every dead letter (redrive wants a selection, or this)
           --dry-run  print what redrive would do and write nothing
+
+               aid dlq show P:O [--json]   one letter in full: where it came from, the whole reason, the error
+                                           class, the sizes of its key and value and, where the value still
+                                           decodes, its message type and envelope header (never the bytes)
         """;
 
     public static Request parse(List<String> args) {
@@ -343,6 +350,50 @@ public final class DeadLetters implements AutoCloseable {
     List<Letter> shown = selection.limit() == null || matching.size() <= selection.limit()
         ? matching : matching.subList(0, selection.limit());
     return new Listing(shown, matching.size(), perStage);
+  }
+
+  /** {@code aid dlq show}: one letter in full, as ordered fields; empty when there is none at {@code at}. */
+  public java.util.Optional<Map<String, Object>> show(Position at) {
+    List<Letter> found = list(new Selection(null, null, null, null, Set.of(at))).letters();
+    if (found.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Letter l = found.get(0);
+    Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("at", l.at().toString());
+    fields.put("written", l.time().toString());
+    if (l.letter() == null) {
+      fields.put("unreadable", l.unreadable());
+      return java.util.Optional.of(fields);
+    }
+    DeadLetter d = l.letter();
+    fields.put("stage", d.getStage());
+    fields.put("source", d.getSourceTopic() + ":" + d.getSourcePartition() + ":" + d.getSourceOffset());
+    fields.put("attempts", d.getAttempts());
+    fields.put("errorClass", d.getErrorClass());
+    fields.put("reason", d.getReason());
+    fields.put("keyBytes", d.getKey() == null ? 0 : d.getKey().remaining());
+    fields.put("valueBytes", d.getValue() == null ? 0 : d.getValue().remaining());
+    if (l.call() != null) {
+      fields.put("command", l.call().call() + " " + l.call().commandId() + " msp " + l.call().mspId());
+    }
+    if (d.getValue() != null) {
+      try {
+        SpecificRecord value = anyValue.deserialize(d.getSourceTopic(), bytes(d.getValue()));
+        Object header = value.get(value.getSchema().getField("header").pos());
+        Object payload = value.get(value.getSchema().getField("payload").pos());
+        fields.put("messageType", ((SpecificRecord) payload).getSchema().getName());
+        if (header instanceof EnvelopeHeader h) {
+          fields.put("messageId", h.getMessageId());
+          fields.put("requestId", h.getRequestId());
+          fields.put("occurredAt", String.valueOf(h.getOccurredAt()));
+          fields.put("writtenBy", h.getSource());
+        }
+      } catch (RuntimeException e) {
+        fields.put("value", "does not decode: " + oneLine(e.getMessage()));
+      }
+    }
+    return java.util.Optional.of(fields);
   }
 
   /** Every record of the dead-letter topic up to the end offsets of now, decoded as far as it goes. */

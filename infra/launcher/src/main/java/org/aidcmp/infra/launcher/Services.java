@@ -13,17 +13,23 @@ import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.ingress.aid1.IngressAid1;
 import org.aidcmp.ingress.aid1.IngressServer;
+import org.aidcmp.ingress.aid1.QueryRoutes;
 import org.aidcmp.ingress.aid1.oidc.LocalOidcIssuer;
 import org.aidcmp.ingress.aid2.Aid2Bridge;
 import org.aidcmp.ingress.aid2.BridgeSettings;
 import org.aidcmp.lifecycle.LifecycleStreams;
+import org.aidcmp.projections.Database;
+import org.aidcmp.projections.ProjectionsSettings;
+import org.aidcmp.projections.Projector;
+import org.aidcmp.projections.read.ProjectionReads;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 
 /**
  * The platform's services in one JVM (the embedded default): lifecycle-streams, the egress MSP client (when an
- * MSP is configured), the vehicle downlink (to the MQTT broker), ingress-aid1 and, when no OIDC provider is configured, a local issuer for the touchpoint
- * API. Each is wired here by hand, as its own {@code main} would, against the endpoints given; they stop in the
- * reverse order, so nothing new comes in while egress and the topology finish.
+ * MSP is configured), the vehicle downlink (to the MQTT broker), the projections (event topics into PostgreSQL),
+ * ingress-aid1 with the query API mounted on the projections' read side and, when no OIDC provider is configured,
+ * a local issuer for the touchpoint API. Each is wired here by hand, as its own {@code main} would, against the
+ * endpoints given; they stop in the reverse order, so nothing new comes in while egress and the topology finish.
  */
 public final class Services implements AutoCloseable {
   private final Closer started = new Closer();
@@ -32,6 +38,7 @@ public final class Services implements AutoCloseable {
   private IngressAid1 ingress;
   private EgressWorker egress;
   private DownlinkPublisher downlink;
+  private Projector projector;
 
   private Services() {}
 
@@ -92,6 +99,13 @@ public final class Services implements AutoCloseable {
     downlink = started.add(DownlinkPublisher.start(downlinkSettings, registry));
     endpoints.put("egress (vehicle downlink)", downlinkSettings.downlinkTopic() + " -> " + downlinkSettings.broker()
         + " aid2/v1/vehicles/{vin}/down/{message}");
+    ProjectionsSettings projections = ProjectionsSettings.from(config.with(Map.of(
+        "postgres.jdbc.url", backing.postgresJdbcUrl(),
+        "postgres.user", backing.postgresUser(),
+        "postgres.password", backing.postgresPassword() == null ? "" : backing.postgresPassword())));
+    org.jdbi.v3.core.Jdbi readModels = Database.open(projections);
+    projector = started.add(new Projector(projections, readModels, registry).start());
+    endpoints.put("projections", "running into PostgreSQL schema " + projections.schema());
 
     if (config.get("oidc.jwks-url").isEmpty()) {
       issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
@@ -99,12 +113,15 @@ public final class Services implements AutoCloseable {
       started.add(issuer);
       endpoints.put("Local OIDC issuer", issuer.issuer() + " (POST /token with sub, roles)");
     }
-    ingress = IngressAid1.start(IngressAid1.options(config, issuer));
+    ingress = IngressAid1.start(IngressAid1.options(config, issuer),
+        QueryRoutes.Mount.from(config, ProjectionReads.on(readModels)));
     started.add(ingress);
     IngressServer server = ingress.server();
     endpoints.put("AiD1 MSP API (mTLS)", "https://127.0.0.1:" + server.mspPort() + "/cesim/msp/v1");
     endpoints.put("Touchpoint API", "https://127.0.0.1:" + server.touchpointPort() + "/api/v1 (OpenAPI: "
         + IngressServer.OPENAPI_PATH + ")");
+    endpoints.put("Customer-care page", "https://127.0.0.1:" + server.touchpointPort() + QueryRoutes.CARE_PAGE
+        + " (a token with the " + config.get("oidc.care-role").orElse("care") + " role)");
     if (base.get("ingress.aid1.tls.keystore").isEmpty()) {
       endpoints.put("Local CA (trust it)", DevCredentials.localCa(data).toString());
     }
@@ -128,6 +145,10 @@ public final class Services implements AutoCloseable {
 
   public IngressAid1 ingress() {
     return ingress;
+  }
+
+  public Projector projector() {
+    return projector;
   }
 
   /** The egress worker; null when no MSP is configured. */
