@@ -269,8 +269,12 @@ public final class EgressWorker implements AutoCloseable {
         ? CompletableFuture.completedFuture(null)
         : deadLetter(record, command, mapped.gaveUpReason(), null, mapped.result().getPayload() instanceof
             org.aidcmp.schemas.aid1.MspCallGaveUp g ? g.getCommand().getAttempts() : 0);
+    // The result goes to its command's partition number whatever its key: the executed log reads a command
+    // partition's results there (ExecutedCommands). lifecycle-streams keys commands by the user, so that is also
+    // the partition of the result's key, the user's.
     // Async: a producer callback must never send (it runs on the producer's own I/O thread).
-    before.thenComposeAsync(unused -> send(new ProducerRecord<>(settings.resultsTopic, command.resultKey(), mapped.result())), completions)
+    before.thenComposeAsync(unused -> send(new ProducerRecord<>(settings.resultsTopic, record.partition(),
+            command.resultKey(), mapped.result())), completions)
         .whenComplete((ok, error) -> {
           if (error == null) {
             executed.add(command.commandId());

@@ -78,11 +78,12 @@ public final class Records {
 
   /**
    * A call to an MSP (§7.1.8 - §7.1.11) for the user; its messageId is the command id egress sends as
-   * CMP-request-id, and egress keys its result by the user, so the result comes straight back to this stage.
+   * CMP-request-id. Keyed by the user: egress writes the result, keyed by the user too, to its command's
+   * partition (where its executed log reads it), so the result comes straight back to this stage's partition.
    */
   public String toMsp(String cmpUserId, String mspToken, Object command) {
     EnvelopeHeader header = nextHeader("msp-command");
-    emit(AidTopic.AID1_OUTBOUND, mspToken, new Aid1Outbound(header, command, cmpUserId));
+    emit(AidTopic.AID1_OUTBOUND, cmpUserId, new Aid1Outbound(header, command, cmpUserId));
     return header.getMessageId();
   }
 

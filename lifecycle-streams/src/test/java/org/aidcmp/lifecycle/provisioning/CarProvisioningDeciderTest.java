@@ -93,7 +93,7 @@ class CarProvisioningDeciderTest {
     assertThat(again).as("same state and message: same decision, same minted ids").isEqualTo(first);
     assertThat(first.state().getActivationCodesInFlight()).hasSize(1);
     Emit command = emitsTo(first, AidTopic.AID1_OUTBOUND).get(0);
-    assertThat(command.key()).isEqualTo("token-1");
+    assertThat(command.key()).as("keyed by the user: its result comes back to this partition").isEqualTo(state.getCmpUserId());
     ActivationCodeRequest request = emitted(first, ActivationCodeRequest.class).get(0);
     assertThat(request.getReplaceIccid()).isEqualTo("8988239000000000001");
     assertThat(request.getActivationCodeRequestId())

@@ -35,8 +35,8 @@ class CarePageBrowserTest {
   private static ChromeDriver browser;
 
   @BeforeAll
-  static void start(Endpoints endpoints) throws Exception {
-    platform = new TestPlatform(endpoints);
+  static void start(Endpoints endpoints, SharedEmbeddedStack.DataDir stackData) throws Exception {
+    platform = new TestPlatform(endpoints, stackData.path());
     assertThat(platform.msp.sendMspToken(platform.accountId(USER), CmpClient.SendMspToken.of(TOKEN, null, "private"))
         .status()).isEqualTo(201);
     assertThat(platform.msp.notifyMspTokenInvalid(TOKEN, "contract ended by the customer").status()).isEqualTo(204);

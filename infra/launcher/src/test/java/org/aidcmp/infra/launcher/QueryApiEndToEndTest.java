@@ -26,8 +26,8 @@ class QueryApiEndToEndTest {
   private static final String TOKEN = UUID.randomUUID().toString();
 
   @BeforeAll
-  static void onboard(Endpoints endpoints) throws Exception {
-    platform = new TestPlatform(endpoints);
+  static void onboard(Endpoints endpoints, SharedEmbeddedStack.DataDir stackData) throws Exception {
+    platform = new TestPlatform(endpoints, stackData.path());
     assertThat(platform.msp.sendMspToken(platform.accountId(USER),
         CmpClient.SendMspToken.of(TOKEN, "4918974020143", "private").withCustomerGroup("Market_Germany"))
         .status()).isEqualTo(201);
