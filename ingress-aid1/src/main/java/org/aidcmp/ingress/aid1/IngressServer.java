@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
+import org.aidcmp.schemas.aid2.wire.Aid2AsyncApi;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -27,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class IngressServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IngressServer.class);
   public static final String OPENAPI_PATH = "/openapi.json";
+  /** The AiD2 (vehicle, MQTT) interface's AsyncAPI document, and beside it the JSON Schemas it refers to. */
+  public static final String ASYNCAPI_PATH = "/aid2/asyncapi.yaml";
+  public static final String AID2_SCHEMA_PATH = "/aid2/json/{schema}";
 
   private final Javalin app;
   private final RouteTable[] table = new RouteTable[1];
@@ -35,6 +40,8 @@ public final class IngressServer implements AutoCloseable {
   public IngressServer(String host, int mspPort, SSLContext mspTls, int touchpointPort, SSLContext touchpointTls,
       long maxBodyBytes, MspRoutes mspRoutes, TouchpointRoutes touchpointRoutes, QueryRoutes queryRoutes) {
     byte[] openapi = openapi();
+    byte[] asyncapi = Aid2AsyncApi.load().yaml();
+    Map<String, byte[]> aid2Schemas = Aid2AsyncApi.schemaFiles();
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -61,6 +68,14 @@ public final class IngressServer implements AutoCloseable {
       touchpointRoutes.install(routes);
       queryRoutes.install(routes);
       routes.get(OPENAPI_PATH, ctx -> ctx.contentType("application/json").result(openapi));
+      routes.get(ASYNCAPI_PATH, ctx -> ctx.contentType("application/yaml; charset=utf-8").result(asyncapi));
+      routes.get(AID2_SCHEMA_PATH, ctx -> {
+        byte[] schema = aid2Schemas.get(ctx.pathParam("schema"));
+        if (schema == null) {
+          throw new ApiError(404, "91", "No such AiD2 schema");
+        }
+        ctx.contentType("application/schema+json").result(schema);
+      });
       table[0] = routes;
 
       config.routes.exception(ApiError.class, (e, ctx) -> Responses.error(ctx, e));

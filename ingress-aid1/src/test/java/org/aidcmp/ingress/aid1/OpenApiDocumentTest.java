@@ -70,7 +70,8 @@ class OpenApiDocumentTest {
           .replace("{msp_token}", UUID.randomUUID().toString())
           .replace("{vin}", "WBAUX11030A334483")
           .replace("{iccid}", "98341201501601380129")
-          .replace("{cmp_user_id}", "user-1");
+          .replace("{cmp_user_id}", "user-1")
+          .replace("{schema}", "request-activation-code.schema.json");
       MspClient.Response r = client.call(route.method().toUpperCase(), path, null, Map.of());
       // Without credentials every route but the document itself is refused as unauthenticated: it exists.
       assertThat(r.status()).as(route.toString()).isIn(200, 401);
@@ -87,5 +88,32 @@ class OpenApiDocumentTest {
         assertThat(op.getValue().get("responses").has("500")).as(p.getKey()).isTrue();
       }
     }));
+  }
+
+  @Test
+  void section7_2_theAid2AsyncApiDocumentIsServedBesideThisOne_withEverySchemaItRefersTo() throws Exception {
+    MspClient client = touchpoint();
+    MspClient.Response doc = client.call("GET", IngressServer.ASYNCAPI_PATH, null, Map.of());
+    assertThat(doc.status()).isEqualTo(200);
+    assertThat(doc.body()).startsWith("asyncapi: 3.0.0")
+        .isEqualTo(new String(org.aidcmp.schemas.aid2.wire.Aid2AsyncApi.load().yaml(), java.nio.charset.StandardCharsets.UTF_8));
+    Set<String> refs = new HashSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$ref: '\\./json/([a-z-]+\\.schema\\.json)'").matcher(doc.body());
+    while (m.find()) {
+      refs.add(m.group(1));
+    }
+    assertThat(refs).hasSize(13);
+    for (String ref : refs) {
+      MspClient.Response schema = client.call("GET", "/aid2/json/" + ref, null, Map.of());
+      assertThat(schema.status()).as(ref).isEqualTo(200);
+      assertThat(schema.json().path("$schema").asText()).as(ref).isEqualTo("http://json-schema.org/draft-07/schema#");
+      // the references inside a schema resolve beside it
+      if (schema.body().contains("common.schema.json")) {
+        assertThat(client.call("GET", "/aid2/json/common.schema.json", null, Map.of()).status()).isEqualTo(200);
+      }
+    }
+    MspClient.Response unknown = client.call("GET", "/aid2/json/openapi.json", null, Map.of());
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.code()).isEqualTo("91");
   }
 }

@@ -61,6 +61,29 @@ public final class Aid2AsyncApi {
     return yaml.clone();
   }
 
+  /**
+   * Every JSON Schema file the document refers to, by file name (as its {@code ./json/...} references name them,
+   * {@code common.schema.json} included), so the platform can serve them beside the document.
+   */
+  public static java.util.Map<String, byte[]> schemaFiles() {
+    java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+    java.util.List<Aid2Message> messages = new ArrayList<>(List.of(UplinkMessage.values()));
+    messages.addAll(List.of(DownlinkMessage.values()));
+    java.util.List<String> names = new ArrayList<>(messages.stream().map(m -> m.topicName() + ".schema.json").toList());
+    names.add("common.schema.json");
+    for (String name : names) {
+      try (InputStream in = Aid2AsyncApi.class.getClassLoader().getResourceAsStream(Aid2Json.SCHEMA_FOLDER + name)) {
+        if (in == null) {
+          throw new IllegalStateException(Aid2Json.SCHEMA_FOLDER + name + " missing from the class path");
+        }
+        files.put(name, in.readAllBytes());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return files;
+  }
+
   /** The channel address of a message, as the document spells it. */
   public static String address(Aid2Message message) {
     return Aid2Topics.vehicleRoot("{vin}") + (message instanceof UplinkMessage ? "up/" : "down/") + message.topicName();
