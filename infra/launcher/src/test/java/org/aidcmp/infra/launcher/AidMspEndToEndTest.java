@@ -134,7 +134,11 @@ class AidMspEndToEndTest {
               assertThat(r.header("target-id")).isEqualTo("mspCli");
               assertThat(r.header("api-key")).isEqualTo("cmpKeyAtMspCli1");
             });
-        // ... then sent the code by Send activation code, which the platform assigned (200) ...
+        // ... then sent the code by Send activation code, which the platform assigned (200) ... The user stage
+        // writes the code to the downlink and the reply in one transaction, so the code can be on the downlink
+        // before ingress has handed the MSP its answer: wait for the MSP to have it.
+        await("the MSP's Send activation code answered", services, msp,
+            () -> msp.activationCodes().deliveries().isEmpty() ? null : Boolean.TRUE);
         assertThat(msp.activationCodes().deliveries()).extracting(CmpActivationCodeSink.Delivery::status)
             .containsExactly(200);
         // ... and the code the vehicle got is the one the MSP's SM-DP+ bound to this vehicle's EID.
