@@ -42,6 +42,8 @@ public final class Aid {
                  --users 100 --duration 60s` onboards users at the MSPs (served by `aid msp serve`), registers
                  the vehicles with their broker credentials, drives logins and logouts, prints the outcomes.
                  `aid fleet --help` for the options
+        bench    the fleet benchmark: its own platform, two simulated MSPs and a simulated fleet; the raw limit
+                 beside it; a JSON result and a latency plot under bench/results (aid bench --help)
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)
         vehicle  `aid vehicle register VIN --eid EID [--imei IMEI]`: enter a car into the fleet registry of the
@@ -87,6 +89,8 @@ public final class Aid {
         return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "fleet":
         return fleet(configFile, rest.subList(1, rest.size()));
+      case "bench":
+        return bench(configFile, rest.subList(1, rest.size()));
       case "samples":
         return samples(AidConfig.load(configFile, System.getenv()));
       case "vehicle":
@@ -129,6 +133,22 @@ public final class Aid {
       return 2;
     }
     return commands.run(args);
+  }
+
+  /** aid bench: help without starting anything. */
+  private int bench(Path configFile, List<String> args) throws InterruptedException {
+    if (args.contains("--help") || args.contains("-h") || args.contains("help")) {
+      out.print(FleetBench.USAGE);
+      return 0;
+    }
+    try {
+      return new FleetBench(AidConfig.load(configFile, System.getenv()), out).run(args);
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception e) {
+      System.err.println("aid bench: " + e);
+      return 1;
+    }
   }
 
   /** aid fleet: help without touching the data directory; a configuration it cannot use said in one line. */

@@ -3,41 +3,21 @@ package org.aidcmp.infra.launcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.MspRegistry;
-import org.aidcmp.infra.msp.CmpClient;
-import org.aidcmp.infra.pki.Identity;
-import org.aidcmp.infra.pki.Pem;
-import org.aidcmp.infra.pki.mqtt.MqttCredentials;
-import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
-import org.aidcmp.infra.vehicle.Faults;
 import org.aidcmp.infra.vehicle.Fleet;
 import org.aidcmp.infra.vehicle.FleetDriver;
-import org.aidcmp.infra.vehicle.HttpsSmdp;
 import org.aidcmp.infra.vehicle.Outcome;
-import org.aidcmp.infra.vehicle.SimulatedVehicle;
-import org.aidcmp.infra.vehicle.VehicleConnection;
-import org.aidcmp.infra.vehicle.VehicleIdentities;
 
 /**
  * {@code aid fleet run}: simulated vehicles against a running {@code aid up} (and its {@code aid msp serve}
- * simulators): users onboarded at the configured MSPs ({@link FleetSetup}, with {@link MspCommands}' client of
- * the platform), vehicles registered with their own broker credentials, then logins and logouts across the fleet
+ * simulators): users onboarded and vehicles registered and online ({@link FleetRig}), then logins and logouts across the fleet
  * for a while ({@link FleetDriver}), a progress line every few seconds and a summary of every flow's outcome.
  */
 final class FleetCommands {
@@ -71,17 +51,13 @@ final class FleetCommands {
              double installFailures, double enableFailures, double disableFailures, boolean tls, Duration deadline,
              int threads) {}
 
-  private final AidConfig config;
-  private final Path data;
+  private final FleetRig rig;
   private final MspRegistry msps;
-  private final MspCommands mspCommands;
   private final PrintStream out;
 
   FleetCommands(AidConfig base, PrintStream out) {
-    this.data = Path.of(base.get("aid.data.dir").orElse(".aid/data"));
-    this.config = DevCredentials.fill(base, data);
-    this.msps = MspRegistry.from(config);
-    this.mspCommands = new MspCommands(base, out);
+    this.rig = new FleetRig(base, out);
+    this.msps = rig.msps();
     this.out = out;
   }
 
@@ -147,47 +123,13 @@ final class FleetCommands {
   }
 
   private int execute(Run run) throws IOException, InterruptedException {
-    List<X509Certificate> localCa = Pem.readCertificates(Pem.read(DevCredentials.localCa(data)));
-    TouchpointClient touchpoint = new TouchpointClient(touchpointUrl(), tokenEndpoint(), localCa);
-    Map<String, CmpClient> cmpClients = new ConcurrentHashMap<>();
-    FleetSetup setup = new FleetSetup(touchpoint,
-        id -> cmpClients.computeIfAbsent(id, unused -> mspCommands.cmpClient(id, null)),
-        config.get("oidc.fleet-role").orElse("fleet"));
-    VehicleIdentities ids = new VehicleIdentities(new SecureRandom());
-    MqttCredentials brokerCredentials = config.get("mqtt.server.uri").isEmpty()
-        ? DevCredentials.mqttCredentials(data) : null;
-
-    long begin = System.nanoTime();
-    out.printf("aid fleet: run %s: onboarding %d users at %s ...%n", ids.runPrefix(), run.users(),
-        String.join(", ", run.msps()));
-    List<String> users = parallel(run.users(), run.threads(), i -> setup.onboard(
-        "fleet-" + ids.runPrefix().toLowerCase() + "-" + i, run.msps().get(i % run.msps().size())).cmpUserId());
-    out.printf("aid fleet: registering %d vehicles ...%n", run.vehicles());
-    String operator = setup.operatorToken();
-    List<VehicleCredentials> credentials = parallel(run.vehicles(), run.threads(),
-        i -> setup.register(operator, ids.vin(i), ids.eid(i), ids.imei(i), brokerCredentials));
-    out.printf("aid fleet: set up in %.1f s; vehicles connect to %s%n",
-        (System.nanoTime() - begin) / 1e9, brokerUri(run.tls()));
-
-    Identity vehicleClient = DevCredentials.authority(data).issueClient("vehicle-fleet");
-    HttpsSmdp smdp = new HttpsSmdp(run.msps().stream().map(id -> smdpUrl(msps.byId(id).orElseThrow())).toList(),
-        vehicleClient, localCa);
-    try (Fleet fleet = new Fleet(smdp, new Fleet.Settings(run.threads(), run.deadline()))) {
-      for (int i = 0; i < run.vehicles(); i++) {
-        String vin = ids.vin(i);
-        VehicleConnection connection = connection(vin, credentials.get(i), run.tls());
-        fleet.add(new SimulatedVehicle.Spec(vin, ids.eid(i), ids.imei(i), run.capacity()), connection,
-            new Faults().rates(run.installFailures(), run.enableFailures(), run.disableFailures()));
-      }
-      try {
-        fleet.goOnline().get(run.deadline().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        throw new IllegalStateException("not every vehicle got online at " + brokerUri(run.tls()) + ": "
-            + (e.getCause() != null ? e.getCause() : e));
-      }
-      out.printf("aid fleet: %d vehicles online; driving %d users for %s ...%n", run.vehicles(), users.size(),
+    FleetRig.Plan plan = new FleetRig.Plan(run.vehicles(), run.users(), run.msps(), run.capacity(),
+        run.installFailures(), run.enableFailures(), run.disableFailures(), run.tls(), run.deadline(), run.threads());
+    try (FleetRig.Rig set = rig.setUp(plan, smdp -> smdp)) {
+      Fleet fleet = set.fleet();
+      out.printf("aid fleet: %d vehicles online; driving %d users for %s ...%n", run.vehicles(), set.users().size(),
           run.duration());
-      new FleetDriver(fleet).run(new FleetDriver.Plan(run.duration(), users, run.pause(), System.nanoTime()),
+      new FleetDriver(fleet).run(new FleetDriver.Plan(run.duration(), set.users(), run.pause(), System.nanoTime()),
           PROGRESS_EVERY, p -> out.printf("  %5.1f s  flows ended %6d (%d ok, %d not)  running %d%n",
               p.elapsed().toMillis() / 1000.0, p.ended(), p.succeeded(), p.ended() - p.succeeded(), p.running()));
       out.println("aid fleet: outcomes (flow, count, results, latency from start to last uplink)");
@@ -199,33 +141,6 @@ final class FleetCommands {
     }
   }
 
-  private VehicleConnection connection(String vin, VehicleCredentials credentials, boolean tls) {
-    VehicleConnection c = VehicleConnection.plain(brokerUri(false).toString(), vin);
-    if (tls) {
-      Path trusted = Path.of(config.get("mqtt.tls.trusted").orElse(DevCredentials.localCa(data).toString()));
-      c = new VehicleConnection(brokerUri(true), vin, null, null, Pem.readCertificates(Pem.read(trusted)), null,
-          null);
-    }
-    return credentials == null ? c : c.withCredentials(credentials.username(), credentials.password());
-  }
-
-  private URI brokerUri(boolean tls) {
-    if (tls) {
-      return URI.create(config.get("mqtt.tls.server.uri")
-          .orElse("ssl://127.0.0.1:" + config.getInt("mqtt.embedded.tls.port", 18883)));
-    }
-    return URI.create(config.get("mqtt.server.uri")
-        .orElse("tcp://127.0.0.1:" + config.getInt("mqtt.embedded.port", 11883)));
-  }
-
-  private URI touchpointUrl() {
-    return URI.create("https://127.0.0.1:" + config.getInt("ingress.aid1.touchpoint.port", 18444));
-  }
-
-  private URI tokenEndpoint() {
-    return URI.create("http://127.0.0.1:" + config.getInt("oidc.local.port", 18090) + "/token");
-  }
-
   /** Where {@code aid msp serve} serves the MSP's SM-DP+ stub: its base URL's host and port. */
   static URI smdpUrl(MspRegistry.Msp msp) {
     URI base = msp.baseUrl();
@@ -233,40 +148,7 @@ final class FleetCommands {
         + "/smdp/v1/downloads");
   }
 
-  @FunctionalInterface
-  private interface Step<T> {
-    T apply(int i) throws IOException, InterruptedException;
-  }
-
-  /** {@code count} steps on {@code threads} threads, results in order; the first failure ends it. */
-  private static <T> List<T> parallel(int count, int threads, Step<T> step) throws IOException, InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, 16));
-    try {
-      List<Future<T>> futures = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        int n = i;
-        futures.add(pool.submit(() -> step.apply(n)));
-      }
-      List<T> results = new ArrayList<>();
-      for (Future<T> f : futures) {
-        try {
-          results.add(f.get(2, TimeUnit.MINUTES));
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (e.getCause() instanceof IOException io) {
-            throw io;
-          }
-          throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-          throw new IllegalStateException("the platform did not answer within 2 minutes");
-        }
-      }
-      return results;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static int number(Map<String, String> o, String name, int defaultValue, int min) {
+  static int number(Map<String, String> o, String name, int defaultValue, int min) {
     String value = o.get(name);
     if (value == null) {
       return defaultValue;

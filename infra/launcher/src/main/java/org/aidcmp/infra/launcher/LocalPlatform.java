@@ -1,0 +1,132 @@
+package org.aidcmp.infra.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.aidcmp.infra.config.AidConfig;
+import org.aidcmp.infra.msp.MspSimulator;
+import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.aidcmp.schemas.topics.AidTopic;
+
+/**
+ * The whole platform in this JVM, as {@code aid up} runs it, on a fresh data directory and free loopback ports
+ * (so it runs beside an {@code aid up}), with simulated MSPs configured and served as {@code aid msp serve} serves
+ * them: the embedded stack, the contract's topics and schemas, every service, the MSP simulators. For
+ * {@code aid bench}; closing it stops everything in reverse order.
+ */
+final class LocalPlatform implements AutoCloseable {
+
+  /** A simulated MSP to configure and serve: its id, how it answers, its pool of profiles per subscription. */
+  record SimulatedMsp(String id, MspSimulator.ResponseMode mode, int pool) {}
+
+  private final Closer started = new Closer();
+  private AidConfig config;
+  private EmbeddedStack stack;
+  private Services services;
+  private final Map<String, MspCommands.Served> msps = new LinkedHashMap<>();
+
+  private LocalPlatform() {}
+
+  /**
+   * {@code base}: the configuration as loaded (its service settings are kept; its endpoints, ports, data
+   * directory and MSPs are replaced); {@code overrides} on top, e.g. Streams settings.
+   */
+  static LocalPlatform start(AidConfig base, Path data, List<SimulatedMsp> simulated, Map<String, String> overrides,
+                             PrintStream out) {
+    LocalPlatform platform = new LocalPlatform();
+    try {
+      platform.startAll(base, data, simulated, overrides, out);
+      return platform;
+    } catch (Exception e) {
+      platform.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException("the platform failed to start: " + e, e);
+    }
+  }
+
+  private void startAll(AidConfig base, Path data, List<SimulatedMsp> simulated, Map<String, String> overrides,
+                        PrintStream out) throws IOException {
+    SecureRandom random = new SecureRandom();
+    Map<String, String> c = new HashMap<>();
+    c.put("aid.data.dir", data.toString());
+    for (String port : List.of("kafka.embedded.port", "schema.registry.embedded.port", "postgres.embedded.port",
+        "mqtt.embedded.port", "mqtt.embedded.tls.port", "ingress.aid1.msp.port", "ingress.aid1.touchpoint.port",
+        "oidc.local.port")) {
+      c.put(port, String.valueOf(freePort()));
+    }
+    List<String> ids = new ArrayList<>();
+    for (SimulatedMsp msp : simulated) {
+      String p = "msp." + msp.id() + ".";
+      ids.add(msp.id());
+      c.put(p + "client-id", msp.id().replace("-", ""));
+      c.put(p + "base-url", "https://127.0.0.1:" + freePort());
+      c.put(p + "api-key", secret(random, 16));
+      c.put(p + "inbound-api-key", secret(random, 16));
+      c.put(p + "account-id-secret", secret(random, 32));
+      byte[] phoneKey = new byte[16];
+      random.nextBytes(phoneKey);
+      c.put(p + "phone-key", Base64.getEncoder().encodeToString(phoneKey));
+      c.put(p + "touchpoint-url", "https://portal." + msp.id() + ".example/login");
+      c.put(p + "withdraw-url", "https://portal." + msp.id() + ".example/withdraw");
+      c.put(p + "redirect-domains", "*." + msp.id() + ".example");
+    }
+    c.put("msp.ids", String.join(",", ids));
+    c.putAll(overrides);
+    config = base.with(c);
+
+    stack = started.add(EmbeddedStack.start(config));
+    Endpoints endpoints = stack.endpoints();
+    ContractSetup.ensureTopics(endpoints.kafkaBootstrapServers(),
+        config.getInt("aid.topics.partitions", AidTopic.DEFAULT_PARTITIONS), (short) 1);
+    try (SchemaRegistryClient registry = Aid.registryClient(config, endpoints)) {
+      ContractSetup.registerSchemas(registry);
+    }
+    MspCommands mspCommands = new MspCommands(config, out);
+    for (SimulatedMsp msp : simulated) {
+      msps.put(msp.id(), started.add(mspCommands.serve(msp.id(), msp.mode(), msp.pool(), null, null)));
+    }
+    services = started.add(Services.start(config, endpoints));
+  }
+
+  /** The configuration the platform runs on (what {@link FleetRig} and the MSP commands need). */
+  AidConfig config() {
+    return config;
+  }
+
+  Endpoints endpoints() {
+    return stack.endpoints();
+  }
+
+  Services services() {
+    return services;
+  }
+
+  MspSimulator msp(String id) {
+    return msps.get(id).simulator();
+  }
+
+  @Override
+  public void close() {
+    started.close();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String secret(SecureRandom random, int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

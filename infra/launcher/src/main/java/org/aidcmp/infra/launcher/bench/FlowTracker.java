@@ -1,0 +1,130 @@
+package org.aidcmp.infra.launcher.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
+import org.aidcmp.infra.vehicle.Outcome;
+import org.aidcmp.schemas.lifecycle.LifecycleEvent;
+import org.aidcmp.schemas.lifecycle.ProfileEnabled;
+import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.aidcmp.schemas.serde.AvroDeserializer;
+import org.aidcmp.schemas.topics.AidTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Times complete car provisioning flows: from a vehicle's login (its Request activation code published at once)
+ * through the activation code, the download and install, Send profile download install info and the CSIM status
+ * reporting the profile enabled (the vehicle's {@link Outcome}), to the profile ENABLED in the User aggregate
+ * (its {@code ProfileEnabled} on the lifecycle events, as a consumer of that topic sees it). The SM-DP+
+ * simulator's own time for the flow's download is subtracted.
+ */
+public final class FlowTracker implements AutoCloseable {
+
+  /** One completed flow: when it ended (nanoTime), how long it took with the simulator's time taken out. */
+  public record Flow(long endedNanos, long latencyNanos) {}
+
+  private record Pending(long startNanos, long vehicleDoneNanos, long simulatorNanos) {}
+
+  private final Map<String, Long> enabledAt = new ConcurrentHashMap<>();
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final List<Flow> flows = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final KafkaConsumer<String, LifecycleEvent> consumer;
+  private final Thread reader;
+  private final ToLongFunction<String> simulatorNanosOfVin;
+  private volatile boolean running = true;
+
+  /** {@code simulatorNanosOfVin}: the SM-DP+ time of the vehicle's latest download (read when its flow ends). */
+  public FlowTracker(String bootstrap, SchemaRegistryClient registry, ToLongFunction<String> simulatorNanosOfVin) {
+    this.simulatorNanosOfVin = simulatorNanosOfVin;
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "aid-bench-flows-" + java.util.UUID.randomUUID());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+        new AvroDeserializer<>(registry, LifecycleEvent.class));
+    consumer.subscribe(List.of(AidTopic.LIFECYCLE_EVENTS.topicName()));
+    // Join the group before any flow starts, so no ProfileEnabled is missed ("latest" is where it joins).
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (consumer.assignment().isEmpty() && System.nanoTime() < until) {
+      consumer.poll(Duration.ofMillis(100));
+    }
+    reader = new Thread(this::read, "bench-flow-tracker");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Called with every vehicle outcome as it is recorded; provisioning flows wait for their ProfileEnabled. */
+  public void onOutcome(Outcome outcome) {
+    if (outcome.flow() != Outcome.Flow.LOGIN || outcome.result() != Outcome.Result.PROVISIONED) {
+      return;
+    }
+    long now = System.nanoTime();
+    String key = key(outcome.cmpUserId(), outcome.detail());
+    pending.put(key, new Pending(now - outcome.latency().toNanos(), now,
+        simulatorNanosOfVin.applyAsLong(outcome.vin())));
+    complete(key);
+  }
+
+  private void read() {
+    while (running) {
+      try {
+        for (ConsumerRecord<String, LifecycleEvent> r : consumer.poll(Duration.ofMillis(100))) {
+          if (r.value() != null && r.value().getPayload() instanceof ProfileEnabled enabled) {
+            String key = key(enabled.getProfile().getCmpUserId(), enabled.getProfile().getIccid());
+            enabledAt.put(key, System.nanoTime());
+            complete(key);
+          }
+        }
+      } catch (org.apache.kafka.common.errors.WakeupException e) {
+        return;
+      }
+    }
+  }
+
+  private void complete(String key) {
+    Pending p = pending.get(key);
+    Long enabled = enabledAt.get(key);
+    if (p == null || enabled == null || enabled < p.startNanos() || !pending.remove(key, p)) {
+      return;
+    }
+    long end = Math.max(enabled, p.vehicleDoneNanos());
+    flows.add(new Flow(end, Math.max(0, end - p.startNanos() - p.simulatorNanos())));
+  }
+
+  /** The flows completed so far, in the order they completed. */
+  public List<Flow> flows() {
+    synchronized (flows) {
+      return new ArrayList<>(flows);
+    }
+  }
+
+  /** Provisioning flows the vehicle finished whose ProfileEnabled has not been seen (yet). */
+  public int waiting() {
+    return pending.size();
+  }
+
+  private static String key(String cmpUserId, String iccid) {
+    return cmpUserId + '\u0000' + iccid;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+    try {
+      reader.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    consumer.close(Duration.ofSeconds(5));
+  }
+}
