@@ -25,9 +25,9 @@ public final class LatencyPlot {
       buckets.add(new ArrayList<>());
     }
     for (FlowTracker.Flow f : flows) {
-      int s = (int) ((f.endedNanos() - beginNanos) / 1_000_000_000L);
+      long s = Math.floorDiv(f.endedNanos() - beginNanos, 1_000_000_000L);
       if (s >= 0 && s < totalSeconds) {
-        buckets.get(s).add(f.latencyNanos());
+        buckets.get((int) s).add(f.latencyNanos());
       }
     }
     List<Second> out = new ArrayList<>();
