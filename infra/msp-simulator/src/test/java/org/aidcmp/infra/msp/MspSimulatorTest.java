@@ -86,6 +86,18 @@ class MspSimulatorTest {
   }
 
   @Test
+  void theCsimStatusesTheCmpSends_areTheStatesProfileStatusReports_7_1_9_and_7_1_11() throws Exception {
+    String token = newUser(1);
+    String iccid = json(send(acRequest(token, null)), 200).get("iccid").asText();
+    for (String status : List.of("installed", "enabled", "disabled")) {
+      String body = "{\"iccid\":\"" + iccid + "\",\"eid\":\"" + EID + "\",\"status\":\"" + status + "\"}";
+      assertThat(send(request("/v1/statuses/" + token).POST(HttpRequest.BodyPublishers.ofString(body))).statusCode())
+          .isEqualTo(201);
+      assertThat(status(token)).isEqualTo(status);
+    }
+  }
+
+  @Test
   void aDroppedProfileLeavesTheProfileStatusList_theDivergenceOf4_6() throws Exception {
     String token = newUser(2);
     String kept = json(send(acRequest(token, null)), 200).get("iccid").asText();

@@ -66,5 +66,9 @@ final class EnableDisable implements Chapter {
       }
       return null;
     }, e -> "aid.lifecycle.events: ProfileEnabled on " + e.getProfile().getVin());
+    c.eventually(alice.msp().id() + " knows it enabled again (§7.1.9 Send CSIM status)",
+        () -> alice.msp().simulator().profileState(alice.mspToken(), iccid)
+            .filter(s -> s == org.aidcmp.infra.msp.ProfileState.ENABLED).orElse(null),
+        s -> "the simulator's state of " + iccid + ": " + s);
   }
 }

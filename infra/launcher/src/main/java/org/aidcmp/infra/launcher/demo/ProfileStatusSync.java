@@ -57,6 +57,8 @@ final class ProfileStatusSync implements Chapter {
         e -> "aid.lifecycle.events: ProfilesReconciled " + e.getChanges().stream()
             .map(x -> x.getIccid() + " " + x.getBefore() + " -> " + x.getAfter()).toList());
     Checks.needed(reconciled, "the reconciliation");
+    c.that("nothing else had diverged: the planted profile is the only change",
+        reconciled.getChanges().size() == 1, reconciled.getChanges().size() + " change(s)");
     Flows.deletedFromCar(w, c, car, iccid, before);
     c.that("the profile the MSP still lists stays where it is", kept != null && World.holds(w.vehicle(2), kept),
         "eUICC of the third car: " + Flows.iccids(w.vehicle(2)));

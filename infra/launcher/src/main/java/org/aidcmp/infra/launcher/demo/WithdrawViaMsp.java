@@ -45,9 +45,10 @@ final class WithdrawViaMsp implements Chapter {
     c.eventually("her federation is removed (FederationRemoved)",
         () -> w.events.first(FederationRemoved.class, e -> e.getMspToken().equals(carol.mspToken())),
         e -> "aid.lifecycle.events: FederationRemoved for " + e.getMspId());
-    c.eventually("her withdrawals in the query API show it, initiated by the MSP", () -> {
+    c.eventually("her withdrawals in the query API: removed, initiated by the MSP, no profile left", () -> {
       for (JsonNode x : w.asUser(carol, "GET", "/api/v1/me/withdrawals", "").body().path("items")) {
-        if (x.path("mspToken").asText().equals(carol.mspToken()) && x.path("initiatedBy").asText().equals("MSP")) {
+        if (x.path("mspToken").asText().equals(carol.mspToken()) && x.path("initiatedBy").asText().equals("MSP")
+            && x.path("state").asText().equals("REMOVED") && x.path("profilesRemaining").asLong(-1) == 0) {
           return x;
         }
       }
