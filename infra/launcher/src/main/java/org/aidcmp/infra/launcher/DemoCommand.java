@@ -41,6 +41,10 @@ final class DemoCommand {
   }
 
   int run(AidConfig loaded, List<String> args) throws InterruptedException {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(USAGE);
+      return 0;
+    }
     for (String a : args) {
       if (!a.equals("--exit")) {
         System.err.println("aid demo: unknown option '" + a + "'");

@@ -32,6 +32,7 @@ public final class Checks {
    */
   public <T> T eventually(String what, Probe<T> probe, Function<T, String> observed) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
+    Exception last = null;
     while (true) {
       T found;
       try {
@@ -40,13 +41,15 @@ public final class Checks {
         throw e;
       } catch (Exception e) {
         found = null; // not there yet (a read model not written, an API not answering): ask again
+        last = e;
       }
       if (found != null) {
         that(what, true, observed.apply(found));
         return found;
       }
       if (System.nanoTime() > deadline) {
-        that(what, false, "not seen within " + wait.toSeconds() + " s");
+        that(what, false, "not seen within " + wait.toSeconds() + " s"
+            + (last == null ? "" : " (the last look failed: " + last + ")"));
         return null;
       }
       Thread.sleep(100);
