@@ -188,7 +188,21 @@ final class DemoPlatform implements AutoCloseable {
         p + "csim-statuses", "installed,enabled,disabled,deleted");
   }
 
+  /**
+   * A free loopback port for an MSP simulator, below the kernel's ephemeral range (32768 and up on Linux): egress
+   * must know it before the simulator binds it, and in between an outgoing connection (there are many: Kafka,
+   * MQTT, HTTP clients) could take an ephemeral one.
+   */
   private static int freePort() throws IOException {
+    java.util.Random random = new SecureRandom();
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
+    }
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
