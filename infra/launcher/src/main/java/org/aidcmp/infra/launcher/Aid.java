@@ -33,6 +33,8 @@ public final class Aid {
                  (Kafka in KRaft mode, schema registry, PostgreSQL, MQTT 5 broker, all on loopback), the
                  topics and schemas of the contract, and every service; prints where everything is and
                  runs until Ctrl-C. --stack-only: the backing services and the contract, no services
+        demo     all of AID.02 as a story on a fresh embedded platform with two simulated MSPs and three cars,
+                 each step printed with its checks; stays up afterwards (Ctrl-C), --exit for scripts
         msp      the MSP side of AiD1 against the running platform: `aid msp serve MSP_ID` runs a simulated
                  MSP that egress calls (and that sends activation codes back); `aid msp send-token`,
                  `notify-invalid`, `send-profile-info`, `update-subscription` call the platform as that MSP;
@@ -85,6 +87,8 @@ public final class Aid {
     switch (command) {
       case "up":
         return up(AidConfig.load(configFile, System.getenv()), rest.contains("--stack-only"));
+      case "demo":
+        return new DemoCommand(out).run(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "msp":
         return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "fleet":

@@ -186,6 +186,15 @@ public final class MspSimulator implements AutoCloseable {
     return pool != null && pool.setState(iccid, state);
   }
 
+  /**
+   * The MSP deletes a profile on its side without the CMP hearing of it (a lost notification): the divergence
+   * that §4.6 Profile Status Synchronization exists to repair. False when the user has no such live profile.
+   */
+  public boolean dropProfile(String mspToken, String iccid) {
+    ProfilePool pool = pools.get(mspToken.toLowerCase(Locale.ROOT));
+    return pool != null && pool.drop(iccid);
+  }
+
   public Optional<ProfileState> profileState(String mspToken, String iccid) {
     return Optional.ofNullable(pools.get(mspToken.toLowerCase(Locale.ROOT))).flatMap(p -> p.state(iccid));
   }

@@ -60,14 +60,29 @@ final class ProfilePool {
     live.clear();
   }
 
-  /** A §7.1.9 status from the CMP: a deleted profile leaves the pool; the others are only noted. */
+  /**
+   * A §7.1.9 status from the CMP: a deleted profile leaves the pool; installed, enabled and disabled become the
+   * state §7.1.11 reports, so a profile status sync finds the MSP agreeing with what it was told.
+   */
   synchronized void csimStatus(String iccid, String status) {
     // Allowed on an invalidated token: §4.4 sends "deleted" for the remaining profiles after the invalidation.
     if ("deleted".equals(status)) {
       live.remove(iccid);
-    } else if ("installed".equals(status) && live.containsKey(iccid)) {
-      live.put(iccid, live.get(iccid).with(ProfileState.INSTALLED));
+      return;
     }
+    ProfileState state = switch (status) {
+      case "installed" -> ProfileState.INSTALLED;
+      case "enabled" -> ProfileState.ENABLED;
+      case "disabled" -> ProfileState.DISABLED;
+      default -> null;
+    };
+    if (state != null && live.containsKey(iccid)) {
+      live.put(iccid, live.get(iccid).with(state));
+    }
+  }
+
+  synchronized boolean drop(String iccid) {
+    return live.remove(iccid) != null;
   }
 
   synchronized boolean setState(String iccid, ProfileState state) {

@@ -86,6 +86,30 @@ class MspSimulatorTest {
   }
 
   @Test
+  void theCsimStatusesTheCmpSends_areTheStatesProfileStatusReports_7_1_9_and_7_1_11() throws Exception {
+    String token = newUser(1);
+    String iccid = json(send(acRequest(token, null)), 200).get("iccid").asText();
+    for (String status : List.of("installed", "enabled", "disabled")) {
+      String body = "{\"iccid\":\"" + iccid + "\",\"eid\":\"" + EID + "\",\"status\":\"" + status + "\"}";
+      assertThat(send(request("/v1/statuses/" + token).POST(HttpRequest.BodyPublishers.ofString(body))).statusCode())
+          .isEqualTo(201);
+      assertThat(status(token)).isEqualTo(status);
+    }
+  }
+
+  @Test
+  void aDroppedProfileLeavesTheProfileStatusList_theDivergenceOf4_6() throws Exception {
+    String token = newUser(2);
+    String kept = json(send(acRequest(token, null)), 200).get("iccid").asText();
+    String dropped = json(send(acRequest(token, null)), 200).get("iccid").asText();
+    assertThat(msp.dropProfile(token, dropped)).isTrue();
+    assertThat(msp.dropProfile(token, dropped)).as("already gone").isFalse();
+    assertThat(msp.dropProfile(UUID.randomUUID().toString(), kept)).as("no such user").isFalse();
+    JsonNode profiles = json(send(request("/v1/profiles/status/" + token).GET()), 200).get("profiles");
+    assertThat(profiles.findValuesAsText("iccid")).containsExactly(kept);
+  }
+
+  @Test
   void statusInvalidateAndErrors() throws Exception {
     String token = newUser(1);
     String status = "{\"iccid\":\"89490000000000000001\",\"eid\":\"" + EID + "\",\"status\":\"deleted\"}";
