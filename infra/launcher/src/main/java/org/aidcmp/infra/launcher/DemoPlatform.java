@@ -1,9 +1,7 @@
 package org.aidcmp.infra.launcher;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,7 +9,6 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +60,8 @@ final class DemoPlatform implements AutoCloseable {
         Map.entry("downlink.group.id", "aid-downlink-demo-" + run),
         Map.entry("ingress.aid2.instance-id", "demo-" + run),
         Map.entry("msp.ids", SYNC + "," + ASYNC)))
-        .with(msp(SYNC, "mspSync", freePort())).with(msp(ASYNC, "mspAsync", freePort()));
+        .with(SimulatedMsps.config(SYNC, "mspSync", SimulatedMsps.freePort()))
+        .with(SimulatedMsps.config(ASYNC, "mspAsync", SimulatedMsps.freePort()));
     try {
       services = started.add(Services.start(config, endpoints));
       // The MSP side reaches the platform where it listens now (the configured port may be 0).
@@ -99,10 +97,10 @@ final class DemoPlatform implements AutoCloseable {
       SchemaRegistryClient registry = started.add(Aid.registryClient(config, endpoints));
       EventLog events = started.add(new EventLog(endpoints.kafkaBootstrapServers(), registry));
       world = new World(run, tokens(touchpoint), new World.Roles(fleetRole, config.get("oidc.care-role").orElse("care")),
-          new World.Msp(SYNC, msps.cmpClient(SYNC, null), sync.simulator(), null, touchpointUrl(SYNC),
-              redirectBase(SYNC), withdrawUrl(SYNC)),
+          new World.Msp(SYNC, msps.cmpClient(SYNC, null), sync.simulator(), null, SimulatedMsps.touchpointUrl(SYNC),
+              SimulatedMsps.redirectBase(SYNC), SimulatedMsps.withdrawUrl(SYNC)),
           new World.Msp(ASYNC, msps.cmpClient(ASYNC, null), async.simulator(), async.activationCodes(),
-              touchpointUrl(ASYNC), redirectBase(ASYNC), withdrawUrl(ASYNC)),
+              SimulatedMsps.touchpointUrl(ASYNC), SimulatedMsps.redirectBase(ASYNC), SimulatedMsps.withdrawUrl(ASYNC)),
           fleet, cars, events, wait);
     } catch (Exception | Error e) {
       started.close();
@@ -152,60 +150,6 @@ final class DemoPlatform implements AutoCloseable {
       TouchpointClient.Answer answer = touchpoint.call(token, method, path, body);
       return new World.Answer(answer.status(), answer.body());
     };
-  }
-
-  private static String touchpointUrl(String id) {
-    return "https://portal." + id + ".example/login";
-  }
-
-  private static String redirectBase(String id) {
-    return "https://portal." + id + ".example/aid/return";
-  }
-
-  private static String withdrawUrl(String id) {
-    return "https://portal." + id + ".example/withdraw";
-  }
-
-  /** An MSP entry as `aid msp onboard` would make one, with fresh secrets, served on {@code port}. */
-  private static Map<String, String> msp(String id, String clientId, int port) {
-    byte[] phoneKey = new byte[16];
-    byte[] secret = new byte[32];
-    SecureRandom random = new SecureRandom();
-    random.nextBytes(phoneKey);
-    random.nextBytes(secret);
-    String p = "msp." + id + ".";
-    return Map.of(
-        p + "client-id", clientId,
-        p + "base-url", "https://127.0.0.1:" + port,
-        p + "api-key", "cmpKeyAt" + clientId,
-        p + "inbound-api-key", clientId + "Key" + java.util.HexFormat.of().formatHex(secret, 0, 8),
-        p + "account-id-secret", Base64.getEncoder().encodeToString(secret),
-        p + "phone-key", Base64.getEncoder().encodeToString(phoneKey),
-        p + "touchpoint-url", touchpointUrl(id),
-        p + "redirect-domains", "*." + id + ".example",
-        p + "withdraw-url", withdrawUrl(id),
-        // every status goes to the MSP (§7.1.9): the story checks what each MSP was told
-        p + "csim-statuses", "installed,enabled,disabled,deleted");
-  }
-
-  /**
-   * A free loopback port for an MSP simulator, below the kernel's ephemeral range (32768 and up on Linux): egress
-   * must know it before the simulator binds it, and in between an outgoing connection (there are many: Kafka,
-   * MQTT, HTTP clients) could take an ephemeral one.
-   */
-  private static int freePort() throws IOException {
-    java.util.Random random = new SecureRandom();
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int port = 20_000 + random.nextInt(12_000);
-      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-        return socket.getLocalPort();
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override

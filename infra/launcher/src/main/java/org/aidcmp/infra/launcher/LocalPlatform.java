@@ -2,13 +2,9 @@ package org.aidcmp.infra.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,29 +50,17 @@ final class LocalPlatform implements AutoCloseable {
 
   private void startAll(AidConfig base, Path data, List<SimulatedMsp> simulated, Map<String, String> overrides,
                         PrintStream out) throws IOException {
-    SecureRandom random = new SecureRandom();
     Map<String, String> c = new HashMap<>();
     c.put("aid.data.dir", data.toString());
     for (String port : List.of("kafka.embedded.port", "schema.registry.embedded.port", "postgres.embedded.port",
         "mqtt.embedded.port", "mqtt.embedded.tls.port", "ingress.aid1.msp.port", "ingress.aid1.touchpoint.port",
         "oidc.local.port")) {
-      c.put(port, String.valueOf(freePort()));
+      c.put(port, String.valueOf(SimulatedMsps.freePort()));
     }
     List<String> ids = new ArrayList<>();
     for (SimulatedMsp msp : simulated) {
-      String p = "msp." + msp.id() + ".";
       ids.add(msp.id());
-      c.put(p + "client-id", msp.id().replace("-", ""));
-      c.put(p + "base-url", "https://127.0.0.1:" + freePort());
-      c.put(p + "api-key", secret(random, 16));
-      c.put(p + "inbound-api-key", secret(random, 16));
-      c.put(p + "account-id-secret", secret(random, 32));
-      byte[] phoneKey = new byte[16];
-      random.nextBytes(phoneKey);
-      c.put(p + "phone-key", Base64.getEncoder().encodeToString(phoneKey));
-      c.put(p + "touchpoint-url", "https://portal." + msp.id() + ".example/login");
-      c.put(p + "withdraw-url", "https://portal." + msp.id() + ".example/withdraw");
-      c.put(p + "redirect-domains", "*." + msp.id() + ".example");
+      c.putAll(SimulatedMsps.config(msp.id(), msp.id().replace("-", ""), SimulatedMsps.freePort()));
     }
     c.put("msp.ids", String.join(",", ids));
     c.putAll(overrides);
@@ -116,17 +100,5 @@ final class LocalPlatform implements AutoCloseable {
   @Override
   public void close() {
     started.close();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static String secret(SecureRandom random, int bytes) {
-    byte[] b = new byte[bytes];
-    random.nextBytes(b);
-    return HexFormat.of().formatHex(b);
   }
 }
