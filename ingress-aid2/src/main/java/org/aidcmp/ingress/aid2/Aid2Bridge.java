@@ -50,11 +50,13 @@ import org.slf4j.LoggerFactory;
  * acknowledged what it became: its record, or for a refused message its dead letter together with the broker's
  * acknowledgement of the {@code error} downlink to the vehicle. So a message is never lost: whatever the bridge
  * has not acknowledged when it dies the broker delivers again, to another bridge of the group or to this one's
- * resumed session. The cost is at-least-once: a message whose record Kafka took but whose PUBACK did not reach
- * the broker (the bridge died, or its connection dropped, in between) is written again, as the same record (same
- * key, messageId, requestId and payload; only header.occurredAt, the time the bridge received it, and the Kafka
- * header {@value #WRITTEN_BY_HEADER} naming the bridge instance may differ).
- * At most {@link BridgeSettings#receiveMaximum} messages per bridge are in that window.
+ * resumed session. Such a message may already have its record on the topic (Kafka took it, the PUBACK never reached
+ * the broker: the bridge died, or its connection dropped, in between), so every uplink message waits until
+ * {@link UplinkTail} has read everything Kafka acknowledged before the message arrived, and is written only if its
+ * messageId (derived from VIN, name and payload) is not among the topic's recent ones ({@link RecentMessageIds});
+ * otherwise it is acknowledged without a write. Presence is always written (its messageIds repeat by design).
+ * What remains (ingress-aid2/README.md): a bridge cut off from the broker whose write lands after another bridge
+ * checked.
  *
  * <p>Order: one thread reads and sends in the order the broker delivers, so one bridge keeps each vehicle's
  * messages in order on its partition; a record Kafka refused is sent again after {@link BridgeSettings#retryBackoff}

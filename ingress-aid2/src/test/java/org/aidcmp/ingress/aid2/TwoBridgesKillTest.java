@@ -50,7 +50,6 @@ class TwoBridgesKillTest {
     EmbeddedMqttBroker broker = stack.broker;
     Process b = startBridgeProcess(stack, broker, dir, "test-b");
     Aid2Bridge bridgeA = stack.bridge;
-    long byAOtherTests = stack.bridge.stats().forwarded();
     long repeatsBefore = stack.bridge.stats().repeats();
     List<Vehicle> vehicles = new ArrayList<>();
     Map<String, String> vinOfMessageId = new HashMap<>();
@@ -91,7 +90,6 @@ class TwoBridgesKillTest {
       assertThat(b.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       traffic.get(120, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(published.get()).isEqualTo(total);
-      assertThat(bridgeA.stats().forwarded()).isGreaterThan(byAOtherTests);
 
       Await.until("every message on Kafka", Duration.ofSeconds(180),
           () -> records(stack, vins).stream().map(r -> r.getHeader().getMessageId()).collect(Collectors.toSet())
