@@ -75,7 +75,7 @@ public final class EgressBenchmark {
          SchemaRegistryServer registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
          Harness h = new Harness(new SharedKafka.Endpoints(kafka.bootstrapServers(), registryServer.url()), "bench");
          KafkaProducer<String, SpecificRecord> commands = new KafkaProducer<>(Map.of(
-             "bootstrap.servers", kafka.bootstrapServers(), "acks", "all", "linger.ms", 5),
+             "bootstrap.servers", kafka.bootstrapServers(), "acks", "all", "linger.ms", 0),
              new StringSerializer(), new AvroSerializer<>(h.registry, true))) {
       Map<String, List<String>> users = new HashMap<>();
       users.put("mspS", new ArrayList<>());
@@ -254,7 +254,7 @@ public final class EgressBenchmark {
       // Per MSP: the MSPs share the worker, so each did counted/msps calls in the span.
       double seconds = Math.max(1, last - from) / 1e3;
       return figures(counted / (double) msps.size() / seconds, counted, cpuBefore, cpuAfter, process,
-          name -> name.startsWith("egress-") || name.startsWith("HttpClient-")
+          name -> name.startsWith("egress-") || name.startsWith("HttpClient-") || name.startsWith("Thread-")
               || name.endsWith("| bench-results") || name.endsWith("| bench")
               || name.contains("executed-log") || name.contains("deferred"));
     }
