@@ -85,7 +85,11 @@ public final class EgressBenchmark {
         users.get("mspA").add(h.newUser(h.async, 1));
       }
       Plain plain = new Plain(h, concurrency);
-      EgressWorker worker = h.startWorker(h.settings("bench").perMsp(concurrency, 10_000));
+      // The plain client's timeout (10 s, egress's default), not the tests' 2 s: on a loaded machine a 2 s
+      // timeout cuts connections (a new TLS handshake each) and retries calls the plain client just waits for.
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      EgressWorker worker = h.startWorker(h.settings("bench").perMsp(concurrency, 10_000)
+          .callTimeout(Duration.ofSeconds(10)).meterRegistry(meters));
       try (KafkaConsumer<String, Aid1Result> results = consumer(h)) {
         Bench bench = new Bench(h, commands, results, users);
         bench.drain(List.of("mspS", "mspA"), 500); // the worker has joined its group and is warm enough to start
@@ -119,6 +123,9 @@ public final class EgressBenchmark {
             egress2.totalCpuMs() / plain2.totalCpuMs());
         System.out.println("CPU by thread, egress two MSPs busy (ms per call): " + egress2.byThread());
         System.out.println("CPU by thread, plain two MSPs busy (ms per call): " + plain2.byThread());
+        double attempts = meters.find("aid.egress.attempts").counters().stream().mapToDouble(c -> c.count()).sum();
+        double done = meters.find("aid.egress.results").counters().stream().mapToDouble(c -> c.count()).sum();
+        System.out.printf("egress attempts per command %.3f (%.0f attempts, %.0f results)%n", attempts / done, attempts, done);
         worker.close();
       }
       plain.close();
