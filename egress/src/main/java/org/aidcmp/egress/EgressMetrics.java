@@ -1,9 +1,12 @@
 package org.aidcmp.egress;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -22,12 +25,22 @@ final class EgressMetrics {
         .register(registry);
   }
 
+  /** Per MSP, its meters, looked up once: a registry lookup per call builds tags and hashes them every time. */
+  private record PerMsp(Counter attempts, Timer duration, Map<String, Counter> results) {}
+
+  private final Map<String, PerMsp> perMsp = new ConcurrentHashMap<>();
+
   void outcome(MspCommand command, CallOutcome outcome, Object resultPayload, Duration took) {
     String msp = command.mspId();
-    registry.counter("aid.egress.results", "msp", msp, "call", command.call().name(),
-        "result", resultPayload.getClass().getSimpleName()).increment();
-    registry.counter("aid.egress.attempts", "msp", msp).increment(outcome.attempts());
-    Timer.builder("aid.egress.command.duration").tag("msp", msp).publishPercentiles(0.5, 0.99)
-        .register(registry).record(took);
+    PerMsp meters = perMsp.computeIfAbsent(msp, id -> new PerMsp(
+        registry.counter("aid.egress.attempts", "msp", id),
+        Timer.builder("aid.egress.command.duration").tag("msp", id).publishPercentiles(0.5, 0.99).register(registry),
+        new ConcurrentHashMap<>()));
+    String call = command.call().name();
+    String result = resultPayload.getClass().getSimpleName();
+    meters.results().computeIfAbsent(call + '/' + result,
+        unused -> registry.counter("aid.egress.results", "msp", msp, "call", call, "result", result)).increment();
+    meters.attempts().increment(outcome.attempts());
+    meters.duration().record(took);
   }
 }

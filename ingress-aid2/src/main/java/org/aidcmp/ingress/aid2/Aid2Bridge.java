@@ -70,6 +70,13 @@ public final class Aid2Bridge implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Aid2Bridge.class);
   /** The stage of the bridge's dead letters on aid.dlq.v1 (and header.source of everything it writes). */
   public static final String DEAD_LETTER_STAGE = "ingress-aid2";
+  /**
+   * Why the bridge's dead letters are not redriven: each holds an MQTT message, not a Kafka record, and one that
+   * does not fit the contract; the vehicle got an error downlink naming what was wrong and sends a corrected one.
+   */
+  public static final String DEAD_LETTER_NOT_REDRIVEN = "an MQTT message the AiD2 bridge refused is not redriven: it"
+      + " does not fit the contract, there is no Kafka record to put back, and the vehicle was told (error downlink,"
+      + " INVALID_MESSAGE)";
   /** How a dead letter of the bridge names its origin: {@code sourceTopic} = this + the MQTT topic. */
   public static final String MQTT_ORIGIN = "mqtt:";
   /** Kafka record header naming the bridge instance (its client id) that wrote the record: for operators. */

@@ -18,9 +18,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.aidcmp.egress.CommandDeadLetters;
 import org.aidcmp.ingress.aid2.Aid2Bridge;
-import org.aidcmp.schemas.Envelopes;
-import org.aidcmp.schemas.aid1.ActivationCodeRequest;
+import org.aidcmp.lifecycle.Redrives;
 import org.aidcmp.schemas.aid1.Aid1Outbound;
 import org.aidcmp.schemas.common.EnvelopeHeader;
 import org.aidcmp.schemas.dlq.DeadLetter;
@@ -59,6 +59,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * command id, the call and the MSP, decoded from the command bytes with the registry. Key and value bytes are
  * never shown: they may carry anything the record carried.
  *
+ * <p>The rules are not this class's: the stage names, the redriven command's id and which commands are not
+ * redriven come from the code that writes and processes them ({@link CommandDeadLetters} in egress,
+ * {@link Redrives} in lifecycle-streams, {@link Aid2Bridge}); this class reads, plans and writes by them.
+ *
  * <p>{@link #redrive} puts each selected letter back where it is processed again:
  * <ul>
  *   <li>A letter of egress ({@value #EGRESS_STAGE}) whose value is an {@link Aid1Outbound} command becomes a
@@ -92,27 +96,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * reads, decodes and asks the registry for the schema id) and writes nothing.
  */
 public final class DeadLetters implements AutoCloseable {
-  /** The stage egress writes its dead letters under (EgressWorker.STAGE). */
-  public static final String EGRESS_STAGE = "egress.msp-call";
+  /** The stage egress writes its dead letters under: egress's. */
+  public static final String EGRESS_STAGE = CommandDeadLetters.STAGE;
   /** The stage of the AiD2 bridge's letters: MQTT messages it refused (Aid2Bridge.DEAD_LETTER_STAGE). */
   public static final String BRIDGE_STAGE = Aid2Bridge.DEAD_LETTER_STAGE;
-  /**
-   * Why a letter of the bridge is skipped: it holds an MQTT message, not a Kafka record, and one that does not fit
-   * the contract; the vehicle got an error downlink naming what was wrong and sends a corrected one.
-   */
-  static final String MQTT_NOT_REDRIVEN = "an MQTT message the AiD2 bridge refused is not redriven: it does not fit"
-      + " the contract, there is no Kafka record to put back, and the vehicle was told (error downlink, INVALID_MESSAGE)";
+  /** Why a letter of the bridge is skipped: the bridge's rule. */
+  static final String MQTT_NOT_REDRIVEN = Aid2Bridge.DEAD_LETTER_NOT_REDRIVEN;
   /** The Kafka record header naming the dead letter a republished record was redriven from. */
   public static final String REDRIVE_HEADER = "aid-redrive-of";
-  /** header.source of the commands a redrive writes. */
-  static final String SOURCE = "aid-dlq";
-  /**
-   * Why a Request activation code is skipped: the topology failed that request when egress gave up and no longer
-   * waits for its code (CarProvisioningDecider: forUser, lateSwap); the vehicle asks again.
-   */
-  static final String ACTIVATION_CODE_NOT_REDRIVEN = "a Request activation code is not redriven: its request failed"
-      + " when egress gave up and the vehicle was told (§7.2.2); the vehicle asks again (§7.2.1), and a code got now"
-      + " would reach no vehicle while a profile the MSP swapped out for it would still be deleted";
+  /** header.source of the commands a redrive writes: egress's. */
+  static final String SOURCE = CommandDeadLetters.REDRIVE_SOURCE;
+  /** Why a Request activation code is skipped: the topology's rule. */
+  static final String ACTIVATION_CODE_NOT_REDRIVEN = Redrives.ACTIVATION_CODE_NOT_REDRIVEN;
   /** Reasons are written by our code; still, one line each and never a page of someone's payload. */
   static final int REASON_LIMIT = 200;
 
@@ -563,9 +558,10 @@ public final class DeadLetters implements AutoCloseable {
     List<Header> headers = new ArrayList<>();
     headers.add(new RecordHeader(REDRIVE_HEADER, l.at().toString().getBytes(StandardCharsets.UTF_8)));
     Action republish = new Action(l.at(), Outcome.REPUBLISHED, topic, partition, null, null, null, dryRun);
-    if (l.command() != null && l.command().getPayload() instanceof ActivationCodeRequest) {
-      return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null, ACTIVATION_CODE_NOT_REDRIVEN,
-          dryRun), null);
+    java.util.Optional<String> refused = l.command() == null ? java.util.Optional.empty()
+        : Redrives.whyNotRedriven(l.command().getPayload());
+    if (refused.isPresent()) {
+      return new Planned(new Action(l.at(), Outcome.SKIPPED, null, null, null, null, refused.get(), dryRun), null);
     }
     try {
       if (l.command() != null) {
@@ -618,13 +614,9 @@ public final class DeadLetters implements AutoCloseable {
     return partitions;
   }
 
-  /** The command again under an id of its own, derived from the original and the letter (see the class comment). */
+  /** The command again under an id of its own: egress's rule ({@link CommandDeadLetters#redriven}). */
   static Aid1Outbound redriven(Aid1Outbound original, Position letter) {
-    EnvelopeHeader was = original.getHeader();
-    String commandId = Envelopes.derivedId(was.getMessageId(), "redrive", letter.toString());
-    return Aid1Outbound.newBuilder(original)
-        .setHeader(Envelopes.header(commandId, SOURCE, was.getMessageId(), was.getCorrelationId(), Instant.now()))
-        .build();
+    return CommandDeadLetters.redriven(original, letter.toString());
   }
 
   /** The source record of a letter without a value, or why there is none. */

@@ -95,7 +95,8 @@ final class MspRoutes {
 
   private void handle(Context ctx, MspCall call, Handler handler) throws Exception {
     Instant received = Instant.now();
-    String requestBody = ctx.body();
+    // A GET or DELETE of §7.1.10/§7.1.11 carries no body: reading one anyway costs a read of the request stream.
+    String requestBody = ctx.contentLength() > 0 || ctx.header("Transfer-Encoding") != null ? ctx.body() : "";
     try {
       var fault = msp.faults().take(call);
       if (fault.isPresent() && !applyFault(ctx, fault.get())) {

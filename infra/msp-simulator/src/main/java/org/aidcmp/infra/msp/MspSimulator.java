@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,8 @@ public final class MspSimulator implements AutoCloseable {
   private final int usersOnDemand;
   private final Faults faults = new Faults();
   private final Map<String, ProfilePool> pools = new ConcurrentHashMap<>();
-  private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+  /** Appended once per request: a copy-on-write list would copy every request so far on each one. */
+  private final java.util.Queue<RecordedRequest> requests = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final ScheduledExecutorService asyncDelivery = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "msp-simulator-async");
     t.setDaemon(true);
