@@ -65,9 +65,6 @@ public abstract class DecidingProcessor<S> implements Processor<String, Specific
       return;
     }
     S before = store.get(message.key());
-    if (held(message, before)) {
-      return;
-    }
     Decision<S> decision;
     try {
       decision = decider.get().decide(before, message, Instant.ofEpochMilli(timestamp));
@@ -94,12 +91,7 @@ public abstract class DecidingProcessor<S> implements Processor<String, Specific
     }
   }
 
-  /** Hook for a processor that holds a message back until something arrives or a wait is over (routes). */
-  protected boolean held(Message message, S state) {
-    return false;
-  }
-
-  /** Hook for indexes kept beside the state (the AC deadlines, calls awaiting a route). */
+  /** Hook for indexes kept beside the state (the AC deadlines). */
   protected void stateChanged(String key, S before, S after) {}
 
   /** A tombstone has no header: one is made from where the record sits, so it is the same on a replay. */

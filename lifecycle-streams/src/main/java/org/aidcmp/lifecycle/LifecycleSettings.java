@@ -14,19 +14,16 @@ import org.aidcmp.schemas.aid1.CsimStatusValue;
  *     "deleted" of a withdrawn token's profiles is always sent (§4.4.1 [12], §4.4.2 [7])
  * @param profileType / deviceType sent in Request activation code (§7.1.8)
  * @param answeredRequestsKept per user, how many answered request ids are remembered for repeats
- * @param routeWait how long a Send MSP token whose account id's sid has no route yet waits for it before it is
- *     refused 404 (code 10): the route is written by the user stage and may not be read yet
  */
 public record LifecycleSettings(
     Duration activationCodeDeadline,
     Map<String, Set<CsimStatusValue>> csimStatusesByMsp,
     String profileType,
     String deviceType,
-    int answeredRequestsKept,
-    Duration routeWait) {
+    int answeredRequestsKept) {
 
   public static LifecycleSettings defaults() {
-    return new LifecycleSettings(Duration.ofMinutes(15), Map.of(), "personal", "tcu", 64, Duration.ofSeconds(2));
+    return new LifecycleSettings(Duration.ofMinutes(15), Map.of(), "personal", "tcu", 64);
   }
 
   public boolean forwards(String mspId, CsimStatusValue status) {
@@ -34,17 +31,10 @@ public record LifecycleSettings(
   }
 
   public LifecycleSettings withCsimStatuses(Map<String, Set<CsimStatusValue>> byMsp) {
-    return new LifecycleSettings(activationCodeDeadline, byMsp, profileType, deviceType, answeredRequestsKept,
-        routeWait);
+    return new LifecycleSettings(activationCodeDeadline, byMsp, profileType, deviceType, answeredRequestsKept);
   }
 
   public LifecycleSettings withActivationCodeDeadline(Duration deadline) {
-    return new LifecycleSettings(deadline, csimStatusesByMsp, profileType, deviceType, answeredRequestsKept,
-        routeWait);
-  }
-
-  public LifecycleSettings withRouteWait(Duration wait) {
-    return new LifecycleSettings(activationCodeDeadline, csimStatusesByMsp, profileType, deviceType,
-        answeredRequestsKept, wait);
+    return new LifecycleSettings(deadline, csimStatusesByMsp, profileType, deviceType, answeredRequestsKept);
   }
 }

@@ -72,9 +72,7 @@ public final class LifecycleStreams implements AutoCloseable {
           .collect(java.util.stream.Collectors.toSet()));
     }
     Duration deadline = Duration.ofSeconds(config.getInt("lifecycle.activation-code-deadline-seconds", 900));
-    Duration routeWait = Duration.ofMillis(config.getInt("lifecycle.route-wait-ms", 2_000));
-    return LifecycleSettings.defaults().withCsimStatuses(byMsp).withActivationCodeDeadline(deadline)
-        .withRouteWait(routeWait);
+    return LifecycleSettings.defaults().withCsimStatuses(byMsp).withActivationCodeDeadline(deadline);
   }
 
   /**

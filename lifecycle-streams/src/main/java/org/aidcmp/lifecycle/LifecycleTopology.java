@@ -5,7 +5,6 @@ import java.util.List;
 import org.aidcmp.lifecycle.route.RoutesProcessor;
 import org.aidcmp.lifecycle.user.UserProcessor;
 import org.aidcmp.lifecycle.vehicle.VehicleProcessor;
-import org.aidcmp.schemas.aid1.Aid1Inbound;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.aidcmp.schemas.serde.AvroSerde;
@@ -25,46 +24,47 @@ import org.apache.kafka.streams.state.Stores;
  * The one topology that decides, read top to bottom as the flow it is:
  *
  * <ol>
- *   <li><b>route MSP calls</b> (key msp_token or sid): MSP calls and the results of our calls to MSPs find
- *       their user through the routing index, or are answered 404 there.
+ *   <li><b>route MSP calls</b> (key msp_token): MSP calls and the results of our calls to MSPs find their user
+ *       through the routing index, or are answered 404 there; msp_tokens are claimed there (unique to a user).
  *   <li><b>users and vehicles</b> (key cmpUserId, key VIN): the two aggregates, fed by touchpoint commands,
- *       the vehicles' uplink, the fleet registry and each other through the internal topics. The vehicle
- *       stage checks a vehicle's requests and owns the downlink; the user stage decides everything else.
+ *       Send MSP token (keyed by its user), the vehicles' uplink, the fleet registry and each other through the
+ *       internal topics. The vehicle stage checks a vehicle's requests and owns the downlink; the user stage
+ *       decides everything else.
  * </ol>
  *
- * Every input topic of the second sub-topology has the same partition count, so a key lands in the same
- * task whichever topic it comes by.
+ * The MSP calls' topic feeds both stages (a Send MSP token goes to its user, the other calls to the routes), so
+ * Kafka Streams runs them as one sub-topology: every input topic has the same partition count, so a key lands
+ * in the same task whichever topic it comes by, and the stages still talk only through the internal topics.
  */
 public final class LifecycleTopology {
   private LifecycleTopology() {}
 
   public static Topology build(SchemaRegistryClient registry, LifecycleSettings settings, Duration deadlineScan) {
     Topology topology = new Topology();
-    routeMspCalls(topology, registry, settings);
+    source(topology, registry, "aid1-inbound", AidTopic.AID1_INBOUND);
+    topology.addProcessor(Aid1InboundDispatch.NAME,
+        () -> new Aid1InboundDispatch(UserProcessor.NAME, RoutesProcessor.NAME), "aid1-inbound");
+    routeMspCalls(topology, registry);
     usersAndVehicles(topology, registry, settings, deadlineScan);
     return topology;
   }
 
   /**
-   * Sub-topology 1 (key msp_token or sid): MSP calls find their user; so do results of commands written before
-   * commands named their user (the user stage passes those on here).
+   * The routes stage (key msp_token): MSP calls find their user, token claims keep a token unique to one user;
+   * so do results of commands written before commands named their user (the user stage passes those on here).
    */
-  static void routeMspCalls(Topology topology, SchemaRegistryClient registry, LifecycleSettings settings) {
-    source(topology, registry, "aid1-inbound", AidTopic.AID1_INBOUND);
+  static void routeMspCalls(Topology topology, SchemaRegistryClient registry) {
     source(topology, registry, "internal-routes", AidTopic.INTERNAL_ROUTES);
-    topology.addProcessor(RoutesProcessor.NAME, () -> new RoutesProcessor(settings.routeWait()),
-        "aid1-inbound", "internal-routes");
+    topology.addProcessor(RoutesProcessor.NAME, RoutesProcessor::new, Aid1InboundDispatch.NAME, "internal-routes");
     store(topology, RoutesProcessor.STORE, AvroSerde.of(Route.class, registry), RoutesProcessor.NAME);
-    store(topology, RoutesProcessor.AWAITING, AvroSerde.of(Aid1Inbound.class, registry), RoutesProcessor.NAME);
-    store(topology, RoutesProcessor.AWAITING_UNTIL, Serdes.String(), RoutesProcessor.NAME);
     sinks(topology, registry, RoutesProcessor.NAME, AidTopic.INTERNAL_USERS, AidTopic.INTERNAL_ROUTES, AidTopic.REPLIES,
         AidTopic.DLQ);
   }
 
   /**
-   * Sub-topology 2 (key cmpUserId, key VIN): the two aggregates. They share the touchpoint source, whose
-   * commands the touchpoint dispatch hands to one or the other by type. The results of our calls to MSPs come
-   * keyed by their user (egress keys them so), straight to the user stage.
+   * The two aggregates (key cmpUserId, key VIN). They share the touchpoint source, whose commands the touchpoint
+   * dispatch hands to one or the other by type. Send MSP token comes keyed by its user, and the results of our
+   * calls to MSPs too (egress keys them so), straight to the user stage.
    */
   static void usersAndVehicles(Topology topology, SchemaRegistryClient registry, LifecycleSettings settings,
       Duration deadlineScan) {
@@ -79,7 +79,7 @@ public final class LifecycleTopology {
     sinks(topology, registry, TouchpointDispatch.NAME, AidTopic.DLQ);
 
     topology.addProcessor(UserProcessor.NAME, () -> new UserProcessor(settings, deadlineScan),
-        TouchpointDispatch.NAME, "internal-users", "aid1-results");
+        TouchpointDispatch.NAME, Aid1InboundDispatch.NAME, "internal-users", "aid1-results");
     store(topology, UserProcessor.STORE, AvroSerde.of(UserState.class, registry), UserProcessor.NAME);
     store(topology, UserProcessor.DEADLINES, Serdes.String(), UserProcessor.NAME);
     sinks(topology, registry, UserProcessor.NAME, AidTopic.LIFECYCLE_EVENTS, AidTopic.AID1_OUTBOUND,

@@ -67,6 +67,8 @@ public final class Harness implements AutoCloseable {
   private final TopologyTestDriver driver;
   private final Path stateDir;
   private Instant clock = Instant.parse("2026-11-25T10:00:00Z");
+  /** sid -> the user its account id was issued for (ingress carries it in the account id). */
+  private final java.util.Map<String, String> accountIdUsers = new java.util.HashMap<>();
 
   private final TestInputTopic<String, SpecificRecord> inbound;
   private final TestInputTopic<String, SpecificRecord> results;
@@ -229,6 +231,7 @@ public final class Harness implements AutoCloseable {
   /** §4.1 [3]: returns the sid. */
   public String requestAccountId(String user, String msp) {
     String sid = UUID.randomUUID().toString();
+    accountIdUsers.put(sid, user);
     touchpoint(user, new RequestAccountId(user, msp, sid, clock, clock.plus(Duration.ofMinutes(30)),
         org.aidcmp.schemas.touchpoint.OnboardingStart.CMP_TOUCHPOINT), newRequestId());
     return sid;
@@ -236,11 +239,20 @@ public final class Harness implements AutoCloseable {
 
   public SendMspToken sendMspTokenBody(String msp, String sid, String mspToken) {
     return SendMspToken.newBuilder().setMspId(msp).setSid(sid).setAccountIdExpiresAt(clock.plus(Duration.ofMinutes(30)))
-        .setMspToken(mspToken).setSubscriptionType(SubscriptionType.PRIVATE).setCustomerGroup("Market_Germany").build();
+        .setCmpUserId(userOfAccountId(sid)).setMspToken(mspToken).setSubscriptionType(SubscriptionType.PRIVATE).setCustomerGroup("Market_Germany").build();
   }
 
+  /**
+   * As ingress writes it: keyed by the user the account id names (its CMP-only claim); a sid this harness never
+   * issued names a user who has no such session.
+   */
   public void sendMspToken(String msp, String sid, String mspToken, String requestId) {
-    mspCall(sid, sendMspTokenBody(msp, sid, mspToken), requestId);
+    mspCall(userOfAccountId(sid), sendMspTokenBody(msp, sid, mspToken), requestId);
+  }
+
+  /** The user the account id of this sid was issued for. */
+  public String userOfAccountId(String sid) {
+    return accountIdUsers.getOrDefault(sid, "user-without-that-session");
   }
 
   /** A user onboarded with a token of the MSP (§4.1) who accepted the AiD terms; returns the token. */

@@ -22,15 +22,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * How many records per second the topology decides on this machine, measured on the embedded broker with
  * exactly_once_v2 (not a test: a harness that prints figures). Three phases over N users with one vehicle
- * each: onboarding start (vehicle registration, account id, terms: 3 inputs per user), Send MSP token (1
- * input, 4 steps through the topology: route, user, token claim, user) and the vehicles' AC requests (1
- * input, 3 steps: vehicle, user, outbound). A phase ends when a read_committed consumer has seen its last
- * event.
+ * each: onboarding start (vehicle registration, account id, terms: 3 inputs per user, one stage each), Send
+ * MSP token (1 input, 3 stages: user, token claim, user) and the vehicles' AC requests (1 input, 2 stages:
+ * vehicle, user). A phase ends when a read_committed consumer has seen its last event. Last, the raw figure:
+ * a plain exactly-once pass-through with one RocksDB get+put per record, same JVM, broker and settings; the
+ * summary gives each phase's stream-thread CPU and time per input as a ratio to it (the aim: within 1.5x).
  *
- * <p>Run: {@code mvn -q -pl lifecycle-streams -am test-compile && mvn -q -pl lifecycle-streams exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.lifecycle.LifecycleThroughputBenchmark
- * -Dexec.args="20000 6"} (users, partitions). Kafka Streams settings can be tried with {@code -Dstreams.<setting>=...}
- * (e.g. {@code -Dstreams.producer.compression.type=none}). After each phase it prints Kafka Streams' own thread
+ * <p>Run (from the repository root, as {@link ProvisioningPathBenchmark} says): {@code java -cp ...
+ * org.aidcmp.lifecycle.LifecycleThroughputBenchmark 20000 6} (users, partitions). Kafka Streams settings can
+ * be tried with {@code -Dstreams.<setting>=...} (e.g. {@code -Dstreams.producer.compression.type=none}). After each phase it prints Kafka Streams' own thread
  * metrics: the shares of time spent processing, polling, committing and punctuating.
  */
 public final class LifecycleThroughputBenchmark {
@@ -51,22 +51,33 @@ public final class LifecycleThroughputBenchmark {
         System.out.printf("lifecycle-streams throughput: %d users, %d partitions, exactly_once_v2, commit 20 ms%n",
             users, partitions);
         threadMetrics = service.streams()::metrics;
-        phase("onboarding start (3 inputs/user)", users, 3, traffic::onboardingStart, traffic::flush,
-            () -> events.count("AccountIdIssued") >= users && events.count("AidTermsAccepted") >= users);
-        phase("Send MSP token (1 input/user)", users, 1, traffic::sendMspToken, traffic::flush,
-            () -> events.count("FederationEstablished") >= users);
-        phase("vehicle requests an AC (1 input/user)", users, 1, traffic::requestActivationCode, traffic::flush,
-            () -> events.count("ActivationCodeRequested") >= users);
+        figures.add(phase("onboarding start (3 inputs/user)", users, 3, 1, traffic::onboardingStart, traffic::flush,
+            () -> events.count("AccountIdIssued") >= users && events.count("AidTermsAccepted") >= users));
+        figures.add(phase("Send MSP token (1 input/user)", users, 1, 3, traffic::sendMspToken, traffic::flush,
+            () -> events.count("FederationEstablished") >= users));
+        figures.add(phase("vehicle requests an AC (1 input/user)", users, 1, 2, traffic::requestActivationCode,
+            traffic::flush, () -> events.count("ActivationCodeRequested") >= users));
       }
-      passThrough(kafka.bootstrapServers(), registry, dir, users, partitions);
+      Figures raw = passThrough(kafka.bootstrapServers(), registry, dir, users, partitions);
+      System.out.println("ratio to the raw pass-through (stream-thread CPU per input; wall time per input):");
+      for (Figures f : figures) {
+        System.out.printf(java.util.Locale.ROOT,
+            "  %-40s CPU %.2fx (per stage %.2fx), time %.2fx%n", f.name(), f.cpuMicrosPerInput() / raw.cpuMicrosPerInput(),
+            f.cpuMicrosPerInput() / f.stages() / raw.cpuMicrosPerInput(), raw.inputsPerSecond() / f.inputsPerSecond());
+      }
     }
   }
+
+  private static final List<Figures> figures = new java.util.ArrayList<>();
+
+  /** One phase's figures: inputs per second, stream-thread CPU per input, stages each input crosses. */
+  record Figures(String name, double inputsPerSecond, double cpuMicrosPerInput, int stages) {}
 
   /**
    * The raw figure in the same run: a plain exactly-once Streams stage, one RocksDB get and put per record, same
    * JVM, same broker, same Streams settings (commit interval included), the same number of inputs.
    */
-  private static void passThrough(String bootstrap, RestSchemaRegistryClient registry, Path dir, int inputs,
+  private static Figures passThrough(String bootstrap, RestSchemaRegistryClient registry, Path dir, int inputs,
       int partitions) throws Exception {
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
         Map.of("bootstrap.servers", bootstrap))) {
@@ -87,7 +98,7 @@ public final class LifecycleThroughputBenchmark {
       out.subscribe(List.of(PassThroughStage.OUT));
       threadMetrics = stage.streams()::metrics;
       long[] seen = {0};
-      phase("raw: plain EOS pass-through, 1 get+put", inputs, 1,
+      return phase("raw: plain EOS pass-through, 1 get+put", inputs, 1, 1,
           i -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(PassThroughStage.IN, "k" + i, value)),
           producer::flush, () -> (seen[0] += out.poll(Duration.ofMillis(100)).count()) >= inputs);
     }
@@ -107,7 +118,7 @@ public final class LifecycleThroughputBenchmark {
     return overrides;
   }
 
-  private static void phase(String name, int users, int inputsPerUser, IntConsumer send, Runnable flush,
+  private static Figures phase(String name, int users, int inputsPerUser, int stages, IntConsumer send, Runnable flush,
       java.util.function.BooleanSupplier done) throws InterruptedException {
     long begin = System.nanoTime();
     long[] cpuBefore = cpuNanos();
@@ -130,6 +141,7 @@ public final class LifecycleThroughputBenchmark {
     System.out.printf("    CPU per input: stream threads %.0f us, whole process (broker, registry, load) %.0f us%n",
         (cpuAfter[0] - cpuBefore[0]) / 1e3 / inputs, (cpuAfter[1] - cpuBefore[1]) / 1e3 / inputs);
     System.out.println("    stream thread: " + whereTheThreadSpendsItsTime());
+    return new Figures(name, inputs / seconds, (cpuAfter[0] - cpuBefore[0]) / 1e3 / inputs, stages);
   }
 
   /**

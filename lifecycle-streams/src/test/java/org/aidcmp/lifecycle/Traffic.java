@@ -67,9 +67,10 @@ final class Traffic implements AutoCloseable {
   }
 
   void sendMspToken(int i) {
-    send(AidTopic.AID1_INBOUND, sid(i), new Aid1Inbound(header(), SendMspToken.newBuilder().setMspId("msp-a")
+    // As ingress writes it: keyed by the user the account id names.
+    send(AidTopic.AID1_INBOUND, user(i), new Aid1Inbound(header(), SendMspToken.newBuilder().setMspId("msp-a")
         .setSid(sid(i)).setAccountIdExpiresAt(Instant.now().plusSeconds(3600)).setMspToken("token-" + user(i))
-        .setSubscriptionType(SubscriptionType.PRIVATE).build()));
+        .setSubscriptionType(SubscriptionType.PRIVATE).setCmpUserId(user(i)).build()));
   }
 
   void requestActivationCode(int i) {

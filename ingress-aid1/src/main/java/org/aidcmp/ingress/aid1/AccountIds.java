@@ -16,9 +16,16 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The account id of §5.1.2: a JWT, HS256 with the MSP-specific secret, payload exp, ver (optional), sid, iat.
- * Minted for Request account id (touchpoint API), checked on Send MSP token (§7.1.4): bad signature 12,
- * expired 11, anything else wrong 19. Whether the sid is known or already used (10) is state: the topology's.
+ * The account id of §5.1.2: a JWT, HS256 with the MSP-specific secret, payload exp, ver (optional), sid, iat,
+ * and the user it was issued for in a claim only the CMP can read ({@link AccountIdUserClaim}). Minted for
+ * Request account id (touchpoint API), checked on Send MSP token (§7.1.4): bad signature 12 (the user claim's
+ * tag included), expired 11, anything else wrong 19. Whether the sid is known or already used (10) is state:
+ * the topology's.
+ *
+ * <p>An account id without the user claim (minted before account ids carried one) is refused 11, found but no
+ * longer valid: account ids live {@code ingress.aid1.account-id-ttl-seconds} (an hour by default), so only those
+ * issued in that hour before the upgrade are concerned, and the MSP's answer to 11 is the user starting again
+ * (§4.1); keeping them would need the sid index and its wait, for every onboarding, which this claim removes.
  */
 public final class AccountIds {
   /** §5.1.2: base64url parts and dots only, so it is URL safe. Bounded: a real one is a few hundred bytes. */
@@ -27,19 +34,28 @@ public final class AccountIds {
   public static final int MIN_SECRET_BYTES = 32;
 
   private final Clock clock;
+  private final AccountIdUserClaim userClaim;
 
-  public AccountIds(Clock clock) {
+  public AccountIds(Clock clock, AccountIdUserClaim userClaim) {
     this.clock = clock;
+    this.userClaim = userClaim;
   }
 
   /** What a valid account id says. */
-  public record Verified(String sid, Instant expiresAt, Instant issuedAt, String ver) {}
+  public record Verified(String sid, Instant expiresAt, Instant issuedAt, String ver, String cmpUserId) {
+    @Override
+    public String toString() {
+      return "Verified[sid=" + sid + ", expiresAt=" + expiresAt + "]"; // neither ver nor the user in a log line
+    }
+  }
 
-  public String mint(byte[] mspSecret, String sid, Instant issuedAt, Instant expiresAt, String ver) {
+  public String mint(byte[] mspSecret, String mspId, String sid, String cmpUserId, Instant issuedAt,
+      Instant expiresAt, String ver) {
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
         .expirationTime(Date.from(expiresAt))
         .claim("sid", sid)
-        .issueTime(Date.from(issuedAt));
+        .issueTime(Date.from(issuedAt))
+        .claim(AccountIdUserClaim.NAME, userClaim.seal(cmpUserId, mspId, sid));
     if (ver != null) {
       claims.claim("ver", ver);
     }
@@ -53,8 +69,8 @@ public final class AccountIds {
     return jwt.serialize();
   }
 
-  /** Checks the account id an MSP sends with Send MSP token; 422 with code 11, 12 or 19 otherwise. */
-  public Verified verify(String accountId, byte[] mspSecret) {
+  /** Checks the account id MSP {@code mspId} sends with Send MSP token; 422 with code 11, 12 or 19 otherwise. */
+  public Verified verify(String accountId, byte[] mspSecret, String mspId) {
     if (accountId == null || !SYNTAX.matcher(accountId).matches()) {
       throw other("the account id is malformed");
     }
@@ -98,10 +114,18 @@ public final class AccountIds {
     Long iat = seconds(payload.get("iat"));
     Instant expiresAt = Instant.ofEpochSecond(exp);
     if (!clock.instant().isBefore(expiresAt)) {
-      throw new ApiError(422, "11", "The account ID was found but is no longer valid");
+      throw noLongerValid();
     }
+    Object claim = payload.get(AccountIdUserClaim.NAME);
+    if (claim == null) {
+      throw noLongerValid(); // minted before account ids carried their user (see above)
+    }
+    if (!(claim instanceof String)) {
+      throw other("the account id has an invalid " + AccountIdUserClaim.NAME);
+    }
+    String cmpUserId = userClaim.open((String) claim, mspId, (String) sid).orElseThrow(AccountIds::badSignature);
     return new Verified(((String) sid).toLowerCase(java.util.Locale.ROOT), expiresAt,
-        iat == null ? null : Instant.ofEpochSecond(iat), (String) ver);
+        iat == null ? null : Instant.ofEpochSecond(iat), (String) ver, cmpUserId);
   }
 
   private static Long seconds(Object value) {
@@ -114,6 +138,10 @@ public final class AccountIds {
       return Long.parseLong(s);
     }
     return null;
+  }
+
+  private static ApiError noLongerValid() {
+    return new ApiError(422, "11", "The account ID was found but is no longer valid");
   }
 
   private static ApiError badSignature() {

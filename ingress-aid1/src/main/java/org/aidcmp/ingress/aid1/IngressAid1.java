@@ -80,7 +80,7 @@ public final class IngressAid1 implements AutoCloseable {
     RequestReply requestReply = new RequestReply(o.kafkaBootstrapServers(), o.kafkaClientOverrides(), o.registry(),
         o.replyTimeout(), o.retryAfterSeconds(), 100_000).start(Duration.ofSeconds(30));
     try {
-      AccountIds accountIds = new AccountIds(o.clock());
+      AccountIds accountIds = new AccountIds(o.clock(), new AccountIdUserClaim(o.cmpPhoneKey()));
       Bodies bodies = new Bodies((int) Math.min(Integer.MAX_VALUE - 1, o.maxBodyBytes()));
       MspRoutes msp = new MspRoutes(new Aid1Headers(new ClientCertificates(o.msps()), o.msps().cmpId()), accountIds,
           new PhoneNumbers(o.cmpPhoneKey(), o.cmpPhoneKeyId()), requestReply, o.clock(), bodies);

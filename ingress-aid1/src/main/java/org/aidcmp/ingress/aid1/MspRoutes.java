@@ -146,12 +146,14 @@ public final class MspRoutes {
   }
 
   /**
-   * §7.1.4 Send MSP token. Keyed by the account id's sid: the topology answers 10 for a sid it never minted, 11
-   * for a used one.
+   * §7.1.4 Send MSP token. Keyed by the user the account id was issued for (its CMP-only claim), so it goes
+   * straight to the user's partition: the topology answers 10 for a sid that user was never given, 11 for a
+   * used one.
    */
   void sendMspToken(Context ctx, Aid1Call call) {
     Json.Body body = body(ctx, 422, true);
-    AccountIds.Verified accountId = accountIds.verify(ctx.pathParam("account_id"), call.msp().accountIdSecret());
+    AccountIds.Verified accountId =
+        accountIds.verify(ctx.pathParam("account_id"), call.msp().accountIdSecret(), call.msp().id());
     String mspToken = lower(body.optMatching("msp_token", 36, Json.UUID, "29"));
     String error = body.optString("error", ERROR_MAX);
     if (mspToken == null && error == null) {
@@ -168,8 +170,9 @@ public final class MspRoutes {
         .setPhoneNumber(phone(call.msp(), body))
         .setSubscriptionType(subscriptionType(body))
         .setCustomerGroup(body.optString("customerGroup", 256))
-        .setError(error);
-    write(ctx, call, accountId.sid(), payload.build(), 422);
+        .setError(error)
+        .setCmpUserId(accountId.cmpUserId());
+    write(ctx, call, accountId.cmpUserId(), payload.build(), 422);
   }
 
   /** §7.1.5 Notify MSP token invalid: 204 from the topology; reason optional, so the body may be empty. */

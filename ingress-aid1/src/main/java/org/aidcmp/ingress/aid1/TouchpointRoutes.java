@@ -154,7 +154,7 @@ public final class TouchpointRoutes {
       Responses.outcome(ctx, outcome);
       return null;
     }
-    return accountIds.mint(msp.accountIdSecret(), sid, issuedAt, expiresAt, ver);
+    return accountIds.mint(msp.accountIdSecret(), msp.id(), sid, user.cmpUserId(), issuedAt, expiresAt, ver);
   }
 
   void acceptAidTerms(Context ctx) {

@@ -73,7 +73,8 @@ class IngressAid1ConfigurationTest {
       String sid = UUID.randomUUID().toString();
       stack.topology.sessions.put(sid, new TopologyStandIn.Session("user-" + sid, "mspc", false));
       Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-      String accountId = Onboarding.ACCOUNT_IDS.mint(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), sid, now,
+      String accountId = new AccountIds(java.time.Clock.systemUTC(), new AccountIdUserClaim(cmpKey)).mint(
+          secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "mspc", sid, "user-" + sid, now,
           now.plusSeconds(600), null);
       MspClient mspc = new MspClient(Tls.clientContext(stack.mspACertificate, List.of(stack.ca.certificate())),
           service.server().mspPort(), null);

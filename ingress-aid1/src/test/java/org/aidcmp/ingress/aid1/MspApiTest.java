@@ -72,7 +72,9 @@ class MspApiTest {
         .filter(x -> x.value() instanceof Aid1Inbound a && a.getPayload() instanceof SendMspToken s
             && token.equals(s.getMspToken())).findFirst().orElseThrow();
     SendMspToken written = (SendMspToken) ((Aid1Inbound) received.value()).getPayload();
-    assertThat(received.key()).isEqualTo(written.getSid());
+    // Keyed by the user the account id was issued for (its CMP-only claim), not by the sid: straight to the user.
+    assertThat(written.getCmpUserId()).isEqualTo(stack.topology.sessions.get(written.getSid()).cmpUserId());
+    assertThat(received.key()).isEqualTo(written.getCmpUserId());
     assertThat(written.getMspId()).isEqualTo("mspa");
     assertThat(written.getSubscriptionType()).isEqualTo(SubscriptionType.BUSINESS);
     assertThat(written.getCustomerGroup()).isEqualTo("Market_Germany");
@@ -151,8 +153,8 @@ class MspApiTest {
   @Test
   void sendMspToken_7_1_4_expiredAccountId_is422Code11() throws Exception {
     Instant past = Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.SECONDS);
-    String expired = Onboarding.ACCOUNT_IDS.mint(stack.msp("mspa").accountIdSecret(), UUID.randomUUID().toString(),
-        past, past.plus(Duration.ofHours(1)), null);
+    String expired = Onboarding.accountIds(stack).mint(stack.msp("mspa").accountIdSecret(), "mspa",
+        UUID.randomUUID().toString(), "user-1", past, past.plus(Duration.ofHours(1)), null);
     MspClient.Response r = nothingWritten(() -> sendToken(mspA, expired, tokenBody(UUID.randomUUID().toString(), "mspa")));
     assertThat(r.status()).isEqualTo(422);
     assertThat(r.code()).isEqualTo("11");
@@ -170,11 +172,25 @@ class MspApiTest {
   @Test
   void sendMspToken_7_1_4_unknownSid_is422Code10() throws Exception {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    String unknown = Onboarding.ACCOUNT_IDS.mint(stack.msp("mspa").accountIdSecret(), UUID.randomUUID().toString(),
-        now, now.plusSeconds(600), null);
+    String unknown = Onboarding.accountIds(stack).mint(stack.msp("mspa").accountIdSecret(), "mspa",
+        UUID.randomUUID().toString(), "user-1", now, now.plusSeconds(600), null);
     MspClient.Response r = sendToken(mspA, unknown, tokenBody(UUID.randomUUID().toString(), "mspa"));
     assertThat(r.status()).isEqualTo(422);
     assertThat(r.code()).isEqualTo("10");
+  }
+
+  @Test
+  void sendMspToken_7_1_4_accountIdMintedWithoutItsUserClaim_is422Code11_nothingWritten() throws Exception {
+    String sid = UUID.randomUUID().toString();
+    stack.topology.sessions.put(sid, new TopologyStandIn.Session("user-" + sid, "mspa", false));
+    com.nimbusds.jwt.SignedJWT old = new com.nimbusds.jwt.SignedJWT(
+        new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+        new com.nimbusds.jwt.JWTClaimsSet.Builder().expirationTime(java.util.Date.from(Instant.now().plusSeconds(600)))
+            .claim("sid", sid).build());
+    old.sign(new com.nimbusds.jose.crypto.MACSigner(stack.msp("mspa").accountIdSecret()));
+    MspClient.Response r = nothingWritten(() -> sendToken(mspA, old.serialize(), tokenBody(UUID.randomUUID().toString(), "mspa")));
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.code()).as("found, but from before account ids carried their user").isEqualTo("11");
   }
 
   @Test

@@ -12,14 +12,19 @@ import java.util.UUID;
 final class Onboarding {
   private Onboarding() {}
 
-  static final AccountIds ACCOUNT_IDS = new AccountIds(Clock.systemUTC());
+  /** Account ids as the stack's ingress mints them (its CMP key seals the user claim). */
+  static AccountIds accountIds(TestStack.Stack stack) {
+    return new AccountIds(Clock.systemUTC(), new AccountIdUserClaim(stack.cmpPhoneKey));
+  }
 
   /** A session known to the topology stand-in, and its account id signed with the MSP's secret. */
   static String accountId(TestStack.Stack stack, String mspId) {
     String sid = UUID.randomUUID().toString();
-    stack.topology.sessions.put(sid, new TopologyStandIn.Session("user-" + UUID.randomUUID(), mspId, false));
+    String user = "user-" + UUID.randomUUID();
+    stack.topology.sessions.put(sid, new TopologyStandIn.Session(user, mspId, false));
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    return ACCOUNT_IDS.mint(stack.msp(mspId).accountIdSecret(), sid, now, now.plus(Duration.ofMinutes(10)), "1234");
+    return accountIds(stack).mint(stack.msp(mspId).accountIdSecret(), mspId, sid, user, now,
+        now.plus(Duration.ofMinutes(10)), "1234");
   }
 
   /** A federated msp_token of {@code mspId}, through Send MSP token. */

@@ -77,7 +77,7 @@ class TouchpointApiTest {
     assertThat(q.get("redirect_uri")).isEqualTo("https://app.aidcmp.example/onboarding/done");
 
     // The MSP checks it as §5.1.2 says: HS256 with its secret, exp, sid, ver.
-    AccountIds.Verified verified = Onboarding.ACCOUNT_IDS.verify(accountId, stack.msp("mspa").accountIdSecret());
+    AccountIds.Verified verified = Onboarding.accountIds(stack).verify(accountId, stack.msp("mspa").accountIdSecret(), "mspa");
     assertThat(verified.ver()).isEqualTo("0143");
     RequestAccountId written = stack.topology.received.stream()
         .filter(x -> x.value() instanceof TouchpointCommand c && c.getPayload() instanceof RequestAccountId a

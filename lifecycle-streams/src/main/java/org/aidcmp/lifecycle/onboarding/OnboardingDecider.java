@@ -37,11 +37,13 @@ import org.aidcmp.schemas.touchpoint.RequestAccountId;
 
 /**
  * Onboarding (§4.1, §4.2) and Send MSP token (§7.1.4), over the User aggregate, the whole path: the account
- * id's session ({@link RequestAccountId}, which also writes the sid's route), the AiD terms, the subscription
- * used in vehicles, and the MSP's token. The routes stage finds the user by the sid and claims the token for it
- * in the token's own partition ({@code RoutesDecider}: unique to one user); the claim's answer brings the call
- * here, where the session (10, 11), the user (24) and the claim (23) are checked in that order, then the user
- * federates. A Send MSP token without a token (the MSP's error, or none) comes here directly.
+ * id's session ({@link RequestAccountId}), the AiD terms, the subscription used in vehicles, and the MSP's
+ * token. A Send MSP token comes here first, keyed by the user its account id names (ingress reads the account
+ * id's CMP-only claim): the session (10, 11) and the user (24) are checked, then the token is claimed in its own
+ * partition ({@code RoutesDecider}: unique to one user), and the claim's answer brings the call back, where
+ * session, user and claim (23) are checked again, in that order, before the user federates. Three stages (user,
+ * token, user). The session is in the user's state before the account id exists (ingress signs it only on this
+ * stage's answer to {@link RequestAccountId}), so a Send MSP token can never arrive before its session.
  */
 public final class OnboardingDecider implements Decider<UserState> {
   private final LifecycleSettings settings;
@@ -63,6 +65,11 @@ public final class OnboardingDecider implements Decider<UserState> {
     } else if (payload instanceof ChooseSubscription choose) {
       chooseSubscription(c, choose.getMspToken());
     } else if (payload instanceof SendMspToken t) {
+      if (state == null) {
+        // The account id names a user this CMP does not have: no session of it can be found (10). No user made.
+        c.out.reply(404, AidErrorCode.ACCOUNT_ID_NOT_FOUND.toErrorInfo(), null);
+        return UserChange.unknownUser(c.out);
+      }
       sendMspToken(c, t, (Aid1Inbound) m.envelope());
     } else if (payload instanceof MspTokenClaimAnswer answer) {
       tokenClaimAnswered(c, answer);
@@ -81,8 +88,6 @@ public final class OnboardingDecider implements Decider<UserState> {
     }
     s.getSessions().removeIf(session -> session.getUsed() || session.getExpiresAt().isBefore(c.now));
     s.getSessions().add(new OnboardingSession(r.getSid(), r.getMspId(), r.getExpiresAt(), false));
-    c.out.internal(AidTopic.INTERNAL_ROUTES, r.getSid(),
-        new RouteUpdate(r.getSid(), RouteKind.SID, s.getCmpUserId(), r.getMspId()));
     c.out.event(s.getCmpUserId(), new AccountIdIssued(s.getCmpUserId(), r.getMspId(), r.getSid(), r.getExpiresAt()));
     c.answer(201);
   }
@@ -103,7 +108,7 @@ public final class OnboardingDecider implements Decider<UserState> {
     UserState s = c.s;
     Optional<ErrorInfo> sessionError = sessionError(s, t, c.now);
     if (sessionError.isPresent()) {
-      reject(c, t, sessionError.get().getCode().equals("11") ? 422 : sessionStatus(s, t), sessionError.get());
+      reject(c, t, sessionStatus(sessionError.get()), sessionError.get());
       return;
     }
     OnboardingSession session = session(s, t.getSid()).orElseThrow();
@@ -125,8 +130,9 @@ public final class OnboardingDecider implements Decider<UserState> {
         new MspTokenClaim(t.getMspToken(), t.getMspId(), s.getCmpUserId(), call));
   }
 
-  private static int sessionStatus(UserState s, SendMspToken t) {
-    return session(s, t.getSid()).isPresent() ? 422 : 404;
+  /** §7.1.4: an account id not found (10: no such session of this MSP) is 404; one no longer valid (11) 422. */
+  private static int sessionStatus(ErrorInfo sessionError) {
+    return AidErrorCode.ACCOUNT_ID_NOT_FOUND.code().equals(sessionError.getCode()) ? 404 : 422;
   }
 
   private static Optional<ErrorInfo> sessionError(UserState s, SendMspToken t, Instant now) {
@@ -157,7 +163,7 @@ public final class OnboardingDecider implements Decider<UserState> {
             new RouteUpdate(t.getMspToken(), RouteKind.MSP_TOKEN, null, t.getMspId()));
       }
       if (sessionError.isPresent()) {
-        reject(c, t, sessionError.get().getCode().equals("11") ? 422 : sessionStatus(s, t), sessionError.get());
+        reject(c, t, sessionStatus(sessionError.get()), sessionError.get());
       } else {
         reject(c, t, 422, (hasOne ? AidErrorCode.USER_ALREADY_HAS_MSP_TOKEN : AidErrorCode.MSP_TOKEN_ALREADY_ASSIGNED)
             .toErrorInfo());

@@ -17,23 +17,14 @@ import org.aidcmp.schemas.topics.AidTopic;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The routing index (key: msp_token, or an account id's sid): which user an MSP's call is about. MSP calls
- * arrive keyed by what the MSP knows; the user stage is keyed by cmpUserId. A call naming an unknown token or
- * sid, or one of another MSP, is answered here with 404, the same answer for both, so that an MSP learns
- * nothing about another's tokens. Tokens are claimed here, which keeps each unique to one user (§7.1.4, 23).
+ * The routing index (key: msp_token): which user an MSP's call is about. MSP calls arrive keyed by what the MSP
+ * knows; the user stage is keyed by cmpUserId. A call naming an unknown token, or one of another MSP, is
+ * answered here with 404 (code 20), the same answer for both, so that an MSP learns nothing about another's
+ * tokens. Tokens are claimed here, which keeps each unique to one user (§7.1.4, 23). Send MSP token does not
+ * pass here: its account id names its user, and ingress keys it so (routes written for sids before that are
+ * left as they are; nothing reads them).
  */
 public final class RoutesDecider implements Decider<Route> {
-
-  /**
-   * §7.1.4: a Send MSP token whose sid has no route may have overtaken the RouteUpdate the user stage wrote when
-   * it issued the account id (both committed, the route not read yet, e.g. under load). It waits for the route
-   * (up to {@link org.aidcmp.lifecycle.LifecycleSettings#routeWait()}) rather than be refused; a route that
-   * exists but is another MSP's is refused at once. msp_token routes are written by this stage itself (token
-   * claims), so calls naming a token never wait.
-   */
-  public static boolean awaitsRoute(Route route, Message m) {
-    return route == null && m.payload() instanceof SendMspToken && m.envelope() instanceof Aid1Inbound;
-  }
 
   @Override
   public Decision<Route> decide(Route route, Message m, Instant now) {
@@ -44,8 +35,6 @@ public final class RoutesDecider implements Decider<Route> {
       next = update.getCmpUserId() == null ? null : routeTo(route, update.getCmpUserId(), update.getMspId());
     } else if (payload instanceof MspTokenClaim claim) {
       next = tokenClaim(route, claim, out);
-    } else if (payload instanceof AwaitedRoute awaited) {
-      mspCall(route, awaited.call(), out);
     } else if (m.envelope() instanceof Aid1Inbound call) {
       mspCall(route, call, out);
     } else if (m.envelope() instanceof Aid1Result result) {
@@ -60,22 +49,17 @@ public final class RoutesDecider implements Decider<Route> {
   }
 
   /**
-   * §7.1.4 - §7.1.8.2.1: route the MSP's call to its user. A Send MSP token with a token goes first to the
-   * token's own partition, to claim it for the user the sid names (code 23 otherwise), and on to the user
-   * from there: three stages (sid, token, user), not four.
+   * §7.1.5 - §7.1.8.2.1: route the MSP's call to its user. A Send MSP token here names no user: ingress wrote
+   * it keyed by the sid, before account ids carried their user; it is refused as such an account id is at the
+   * edge now (422, 11: found, but no longer valid), so none is left unanswered.
    */
   private static void mspCall(Route route, Aid1Inbound call, Records out) {
-    String mspId = mspIdOf(call.getPayload());
-    if (route == null || !route.getMspId().equals(mspId)) {
-      AidErrorCode notFound = call.getPayload() instanceof SendMspToken
-          ? AidErrorCode.ACCOUNT_ID_NOT_FOUND
-          : AidErrorCode.MSP_TOKEN_NOT_FOUND;
-      out.reply(404, notFound.toErrorInfo(), null);
+    if (call.getPayload() instanceof SendMspToken) {
+      out.reply(422, AidErrorCode.ACCOUNT_ID_NO_LONGER_VALID.toErrorInfo(), null);
       return;
     }
-    if (call.getPayload() instanceof SendMspToken t && t.getMspToken() != null && t.getError() == null) {
-      out.internal(AidTopic.INTERNAL_ROUTES, t.getMspToken(),
-          new MspTokenClaim(t.getMspToken(), t.getMspId(), route.getCmpUserId(), call));
+    if (route == null || !route.getMspId().equals(mspIdOf(call.getPayload()))) {
+      out.reply(404, AidErrorCode.MSP_TOKEN_NOT_FOUND.toErrorInfo(), null);
       return;
     }
     out.internal(AidTopic.INTERNAL_USERS, route.getCmpUserId(), call);

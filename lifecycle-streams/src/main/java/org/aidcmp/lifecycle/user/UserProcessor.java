@@ -90,9 +90,12 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
         .on(AidTopic.TOUCHPOINT_COMMANDS, answeringRepeats(withdraw), WithdrawOnboarding.class)
         .on(AidTopic.TOUCHPOINT_COMMANDS, answeringRepeats(profiles::forUser),
             DeleteProfile.class, SyncProfileStatus.class)
-        // MSP calls, routed to their user by the routes stage
-        .on(AidTopic.INTERNAL_USERS, answeringRepeats(onboarding), SendMspToken.class)
+        // Send MSP token, keyed by the user its account id names; the answer to its token's claim
+        .on(AidTopic.AID1_INBOUND, keyedByItsUser(answeringRepeats(onboarding)), SendMspToken.class)
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(onboarding), MspTokenClaimAnswer.class)
+        // MSP calls, routed to their user by the routes stage (a Send MSP token only as the routes stage passed
+        // them on before account ids named their user)
+        .on(AidTopic.INTERNAL_USERS, answeringRepeats(onboarding), SendMspToken.class)
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(withdraw), NotifyMspTokenInvalid.class)
         .on(AidTopic.INTERNAL_USERS, answeringRepeats(profiles::forUser),
             SendProfileInformation.class, UpdateSubscriptionInfo.class)
@@ -115,6 +118,19 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
         .on(AidTopic.INTERNAL_USERS, vehicleOperations::forUser, ProfilesGoneFromVehicle.class)
         // the wall clock
         .onOwn(ActivationCodeDeadlinePassed.class, provisioning::forUser);
+  }
+
+  /**
+   * A Send MSP token is keyed by the user its account id names (ingress keys it so); one keyed by another breaks
+   * the contract: a dead letter.
+   */
+  static Decider<UserState> keyedByItsUser(Decider<UserState> decider) {
+    return (state, m, now) -> {
+      if (!m.key().equals(((SendMspToken) m.payload()).getCmpUserId())) {
+        throw new IllegalArgumentException("a Send MSP token keyed by another user than its account id names");
+      }
+      return decider.decide(state, m, now);
+    };
   }
 
   /**

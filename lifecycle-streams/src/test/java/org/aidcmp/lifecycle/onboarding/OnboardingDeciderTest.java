@@ -41,12 +41,13 @@ class OnboardingDeciderTest {
 
   private static SendMspToken token(String mspToken) {
     return SendMspToken.newBuilder().setMspId("msp-a").setSid("sid-1").setAccountIdExpiresAt(NOW.plusSeconds(600))
-        .setMspToken(mspToken).setSubscriptionType(SubscriptionType.PRIVATE).build();
+        .setMspToken(mspToken).setSubscriptionType(SubscriptionType.PRIVATE).setCmpUserId("user-1").build();
   }
 
+  /** As ingress writes it: keyed by the user the account id names. */
   private static Message sendMspToken(String requestId) {
-    return Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-2",
-        Messages.mspCall("m-1", requestId, token("token-1")));
+    return Message.of("user-1", AidTopic.AID1_INBOUND.topicName(), Messages.mspCall("m-1", requestId, token("token-1")),
+        null);
   }
 
   private static RequestOutcome reply(Decision<?> d) {
@@ -54,16 +55,15 @@ class OnboardingDeciderTest {
   }
 
   @Test
-  void requestAccountId_4_1_recordsTheSessionWritesItsRouteAndAnswers201() {
+  void requestAccountId_4_1_recordsTheSessionAndAnswers201_noRouteForTheSid() {
     Message m = Messages.touchpoint("user-1", "m-1", "rq-1", new RequestAccountId("user-1", "msp-a", "sid-1", NOW,
         NOW.plusSeconds(1800), OnboardingStart.CMP_TOUCHPOINT));
 
     Decision<UserState> d = decider.decide(null, m, NOW);
 
     assertThat(d.state().getSessions()).extracting(OnboardingSession::getSid).containsExactly("sid-1");
-    assertThat(emitsTo(d, AidTopic.INTERNAL_ROUTES)).singleElement().satisfies(e -> assertThat(e.key()).isEqualTo("sid-1"));
-    assertThat(emitted(d, RouteUpdate.class)).singleElement()
-        .satisfies(r -> assertThat(r.getCmpUserId()).isEqualTo("user-1"));
+    assertThat(emitsTo(d, AidTopic.INTERNAL_ROUTES)).as("the account id names its user: no sid index").isEmpty();
+    assertThat(emitted(d, RouteUpdate.class)).isEmpty();
     assertThat(emitted(d, AccountIdIssued.class)).hasSize(1);
     assertThat(reply(d).getHttpStatus()).isEqualTo(201);
     assertThat(d.state().getAnsweredRequests()).as("remembered for a repeat").hasSize(1);
@@ -81,6 +81,20 @@ class OnboardingDeciderTest {
     assertThat(emitted(d, MspTokenClaim.class)).singleElement()
         .satisfies(c -> assertThat(c.getCmpUserId()).isEqualTo("user-1"));
     assertThat(emitted(d, Reply.class)).as("answered once the claim is").isEmpty();
+  }
+
+  @Test
+  void sendMspToken_7_1_4_aUserWithoutTheSession_is404Code10_andAnUnknownUserIsNotCreated() {
+    Decision<UserState> other = decider.decide(withSession(Duration.ofMinutes(10)),
+        Message.of("user-1", AidTopic.AID1_INBOUND.topicName(),
+            Messages.mspCall("m-1", "rq-6", SendMspToken.newBuilder(token("token-1")).setSid("sid-2").build()), null), NOW);
+    assertThat(reply(other).getHttpStatus()).isEqualTo(404);
+    assertThat(reply(other).getError().getCode()).isEqualTo("10");
+    Decision<UserState> unknown = decider.decide(null, sendMspToken("rq-7"), NOW);
+    assertThat(unknown.state()).isNull();
+    assertThat(reply(unknown).getHttpStatus()).isEqualTo(404);
+    assertThat(reply(unknown).getError().getCode()).isEqualTo("10");
+    assertThat(emitted(unknown, OnboardingRejected.class)).isEmpty();
   }
 
   @Test

@@ -76,15 +76,16 @@ class RoutesDeciderTest {
   }
 
   @Test
-  void sendMspToken_7_1_4_theSidsUserClaimsTheTokenInItsPartitionOnTheWayToTheUser() {
+  void sendMspToken_7_1_4_oneThatNamesNoUser_writtenBeforeAccountIdsCarriedTheirs_is422Code11() {
     SendMspToken token = SendMspToken.newBuilder().setMspId("msp-a").setSid("sid-1").setAccountIdExpiresAt(NOW)
         .setMspToken("token-1").build();
     Route sid = new Route("user-1", "msp-a");
     Decision<Route> d = decider.decide(sid, inbound("sid-1", token), NOW);
     assertThat(d.state()).isSameAs(sid);
     assertThat(emitsTo(d, AidTopic.INTERNAL_USERS)).isEmpty();
-    assertThat(emitsTo(d, AidTopic.INTERNAL_ROUTES)).singleElement().satisfies(e -> assertThat(e.key()).isEqualTo("token-1"));
-    assertThat(emitted(d, MspTokenClaim.class)).singleElement()
-        .satisfies(c -> assertThat(c.getCmpUserId()).isEqualTo("user-1"));
+    assertThat(emitsTo(d, AidTopic.INTERNAL_ROUTES)).isEmpty();
+    RequestOutcome outcome = (RequestOutcome) emitted(d, Reply.class).get(0).getPayload();
+    assertThat(outcome.getHttpStatus()).isEqualTo(422);
+    assertThat(outcome.getError().getCode()).isEqualTo("11");
   }
 }

@@ -16,18 +16,32 @@ import org.aidcmp.infra.msp.CmpClient;
 
 /**
  * Send MSP token (§7.1.4) end to end on the embedded stack, as an MSP sees it: mutual TLS, every check,
- * phone number re-encryption, the record on Kafka, the real lifecycle-streams topology deciding (route, user,
- * token claim, user), the reply, the answer. Prints requests per second and p50 / p99 latency (a harness,
- * not a test). The account ids are made first through the touchpoint API and are not timed.
+ * phone number re-encryption, the record on Kafka, the real lifecycle-streams topology deciding (user, token
+ * claim, user), the reply, the answer. Prints requests per second and p50 / p99 latency per concurrency (a
+ * harness, not a test), one stack for all of them. The account ids are made first through the touchpoint API and
+ * are not timed; 50 calls of each round are warm-up.
  *
- * <p>Run: {@code mvn -q -pl infra/launcher -am install -DskipTests && cd infra/launcher && mvn -q exec:java
- * -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.infra.launcher.SendMspTokenBenchmark
- * -Dexec.args="600 8"} (requests, concurrency).
+ * <p>Run (from the repository root): {@code mvn -q -DskipTests -pl infra/launcher -am test-compile
+ * dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt} then {@code
+ * java -cp infra/launcher/target/test-classes:infra/launcher/target/classes:$(cat
+ * infra/launcher/target/bench-classpath.txt) org.aidcmp.infra.launcher.SendMspTokenBenchmark 600 1,8,64}
+ * (requests per round, concurrencies).
  */
 public final class SendMspTokenBenchmark {
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1); // the MQTT client's threads are not daemons
+    }
+    System.exit(0);
+  }
+
+  private static void run(String[] args) throws Exception {
     int requests = args.length > 0 ? Integer.parseInt(args[0]) : 600;
-    int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    List<Integer> concurrencies = java.util.Arrays.stream((args.length > 1 ? args[1] : "1,8,64").split(","))
+        .map(Integer::valueOf).toList();
     Path dir = Files.createTempDirectory("aid-bench-");
     AidConfig config = SharedEmbeddedStack.testConfig(dir, SharedEmbeddedStack.freePorts());
     try (EmbeddedStack stack = EmbeddedStack.start(config)) {
@@ -36,45 +50,51 @@ public final class SendMspTokenBenchmark {
         ContractSetup.registerSchemas(registry);
       }
       try (TestPlatform platform = new TestPlatform(stack.endpoints(), dir)) {
-        List<String[]> calls = new ArrayList<>();
-        long accountIdsBegin = System.nanoTime();
-        for (int i = 0; i < requests + 50; i++) {
-          calls.add(new String[] {platform.accountId("bench-" + UUID.randomUUID()), UUID.randomUUID().toString()});
+        for (int concurrency : concurrencies) {
+          round(platform, requests, concurrency);
         }
-        System.out.printf(Locale.ROOT, "Request account id (touchpoint, one hop through the topology), one at a time: "
-            + "mean %.1f ms%n", (System.nanoTime() - accountIdsBegin) / 1e6 / calls.size());
-        for (String[] c : calls.subList(0, 50)) { // warm-up: connections, JIT, caches
-          check(sendMspToken(platform, c));
-        }
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        long begin = System.nanoTime();
-        List<Future<Integer>> answers = new ArrayList<>();
-        for (String[] c : calls.subList(50, calls.size())) {
-          answers.add(pool.submit(() -> {
-            long t0 = System.nanoTime();
-            int status = sendMspToken(platform, c);
-            latencies.add(System.nanoTime() - t0);
-            return status;
-          }));
-        }
-        for (Future<Integer> answer : answers) {
-          check(answer.get(120, TimeUnit.SECONDS));
-        }
-        double seconds = (System.nanoTime() - begin) / 1e9;
-        pool.shutdownNow();
-        List<Long> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
-        System.out.printf(Locale.ROOT,
-            "Send MSP token end to end (mTLS, embedded stack, real topology): %d requests, concurrency %d: "
-                + "%.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, on %d cores%n",
-            requests, concurrency, requests / seconds, sorted.get(sorted.size() / 2) / 1e6,
-            sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) / 1e6, sorted.get(sorted.size() - 1) / 1e6,
-            Runtime.getRuntime().availableProcessors());
       }
     } finally {
       SharedEmbeddedStack.deleteRecursively(dir);
     }
+  }
+
+  private static void round(TestPlatform platform, int requests, int concurrency) throws Exception {
+    List<String[]> calls = new ArrayList<>();
+    long accountIdsBegin = System.nanoTime();
+    for (int i = 0; i < requests + 50; i++) {
+      calls.add(new String[] {platform.accountId("bench-" + UUID.randomUUID()), UUID.randomUUID().toString()});
+    }
+    System.out.printf(Locale.ROOT, "Request account id (touchpoint, one hop through the topology), one at a time: "
+        + "mean %.1f ms%n", (System.nanoTime() - accountIdsBegin) / 1e6 / calls.size());
+    for (String[] c : calls.subList(0, 50)) { // warm-up: connections, JIT, caches
+      check(sendMspToken(platform, c));
+    }
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    long begin = System.nanoTime();
+    List<Future<Integer>> answers = new ArrayList<>();
+    for (String[] c : calls.subList(50, calls.size())) {
+      answers.add(pool.submit(() -> {
+        long t0 = System.nanoTime();
+        int status = sendMspToken(platform, c);
+        latencies.add(System.nanoTime() - t0);
+        return status;
+      }));
+    }
+    for (Future<Integer> answer : answers) {
+      check(answer.get(120, TimeUnit.SECONDS));
+    }
+    double seconds = (System.nanoTime() - begin) / 1e9;
+    pool.shutdownNow();
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    System.out.printf(Locale.ROOT,
+        "Send MSP token end to end (mTLS, embedded stack, real topology): %d requests, concurrency %d: "
+            + "%.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, on %d cores%n",
+        requests, concurrency, requests / seconds, sorted.get(sorted.size() / 2) / 1e6,
+        sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) / 1e6, sorted.get(sorted.size() - 1) / 1e6,
+        Runtime.getRuntime().availableProcessors());
   }
 
   /** One Send MSP token with an encrypted phone number: {account id, msp_token}. */
