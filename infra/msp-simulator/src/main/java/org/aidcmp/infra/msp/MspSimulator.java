@@ -186,6 +186,15 @@ public final class MspSimulator implements AutoCloseable {
     return pool != null && pool.setState(iccid, state);
   }
 
+  /**
+   * The MSP deleted the profile on its side (a support case, Annex A.5): it is no longer in the user's list that
+   * Request profile status (§7.1.11) answers, while the CMP may still think it live. False if it was not there.
+   */
+  public boolean forgetProfile(String mspToken, String iccid) {
+    ProfilePool pool = pools.get(mspToken.toLowerCase(Locale.ROOT));
+    return pool != null && pool.state(iccid).isPresent() && pool.forget(iccid);
+  }
+
   public Optional<ProfileState> profileState(String mspToken, String iccid) {
     return Optional.ofNullable(pools.get(mspToken.toLowerCase(Locale.ROOT))).flatMap(p -> p.state(iccid));
   }

@@ -70,6 +70,10 @@ final class ProfilePool {
     }
   }
 
+  synchronized boolean forget(String iccid) {
+    return live.remove(iccid) != null;
+  }
+
   synchronized boolean setState(String iccid, ProfileState state) {
     Profile p = live.get(iccid);
     if (p == null) {
