@@ -128,7 +128,7 @@ final class ReconcileCommand {
     AidConfig config = AidConfig.load(configFile, System.getenv());
     ProjectionsSettings tables = ProjectionCommands.running(config);
     try (SchemaRegistryClient registry = Aid.registryClient(config, Aid.runningEndpoints(config))) {
-      return new ReconcileCommand(out, System.err).run(request, new ReconcileTargets(Database.connect(tables)),
+      return new ReconcileCommand(out, System.err).run(request, new ReconcileTargets(Database.connect(tables), tables.schema()),
           new Reconciliation(tables.kafkaBootstrapServers(), registry));
     } catch (RuntimeException e) {
       System.err.println("aid reconcile: " + e.getMessage());
@@ -137,6 +137,11 @@ final class ReconcileCommand {
   }
 
   int run(Request request, ReconcileTargets targets, Reconciliation reconciliation) {
+    if (!targets.present()) {
+      System.err.println("aid reconcile: the read models (schema " + targets.schema() + ") are not there: whom to"
+          + " ask comes from them; start the platform (aid up) or run aid projections rebuild first");
+      return 1;
+    }
     List<ReconcileTargets.Federation> federations = request.profiles()
         ? targets.federations(request.user(), request.msp()) : List.of();
     List<ReconcileTargets.Vehicle> vehicles = request.vehicles() ? targets.vehicles(request.vin()) : List.of();

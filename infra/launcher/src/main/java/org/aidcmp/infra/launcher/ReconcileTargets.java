@@ -20,9 +20,21 @@ final class ReconcileTargets {
   record Vehicle(String vin, Map<String, String> inventory) {}
 
   private final Jdbi jdbi;
+  private final String schema;
 
-  ReconcileTargets(Jdbi jdbi) {
+  ReconcileTargets(Jdbi jdbi, String schema) {
     this.jdbi = jdbi;
+    this.schema = schema;
+  }
+
+  String schema() {
+    return schema;
+  }
+
+  /** Whether the projections' tables exist in the schema (a platform that never ran has none). */
+  boolean present() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT to_regclass(:t) IS NOT NULL")
+        .bind("t", schema + ".federations").mapTo(Boolean.class).one());
   }
 
   /** Live federations of a user, of an MSP, or (both null) all. */

@@ -76,7 +76,6 @@ final class Reconciliation {
   Result run(List<ReconcileTargets.Federation> federations, List<ReconcileTargets.Vehicle> vehicles,
       double ratePerSecond, Duration wait, Consumer<String> progress) {
     long begin = System.nanoTime();
-    String run = UUID.randomUUID().toString();
     Map<String, ProfileOutcome> byCorrelation = new LinkedHashMap<>();
     Map<String, String> requestToCorrelation = new HashMap<>();
     Map<String, VehicleOutcome> byVin = new LinkedHashMap<>();
@@ -91,9 +90,9 @@ final class Reconciliation {
       long next = System.nanoTime();
       int total = federations.size() + vehicles.size();
       int sent = 0;
-      int n = 0;
       for (ReconcileTargets.Federation f : federations) {
-        String correlation = SOURCE + "-" + run + "-" + n++;
+        // A UUID: egress sends it to the MSP as the §5.1.1 correlation-id and carries it into the result.
+        String correlation = UUID.randomUUID().toString();
         String request = UUID.randomUUID().toString();
         byCorrelation.put(correlation, new ProfileOutcome(f, null, null));
         requestToCorrelation.put(request, correlation);
@@ -112,7 +111,7 @@ final class Reconciliation {
         next = pace(next, interval);
         vinAskedAt.put(v.vin(), Instant.now());
         producer.send(new ProducerRecord<>(AidTopic.TOUCHPOINT_COMMANDS.topicName(), v.vin(),
-            new TouchpointCommand(Envelopes.header(SOURCE, request, SOURCE + "-" + run + "-" + n++, Instant.now()),
+            new TouchpointCommand(Envelopes.header(SOURCE, request, UUID.randomUUID().toString(), Instant.now()),
                 new RequestVehicleCsimInfo(v.vin()))));
         progress.accept("sent " + ++sent + " of " + total);
         collect(reader, lifecycle, vehicleEvents, replies, byCorrelation, requestToCorrelation, byVin, vinRequests,
@@ -120,13 +119,18 @@ final class Reconciliation {
       }
       producer.flush();
       long deadline = System.nanoTime() + wait.toNanos();
+      String said = null;
       while (System.nanoTime() < deadline && !(byCorrelation.values().stream().allMatch(ProfileOutcome::answered)
           && byVin.values().stream().allMatch(VehicleOutcome::answered))) {
         collect(reader, lifecycle, vehicleEvents, replies, byCorrelation, requestToCorrelation, byVin, vinRequests,
             vinAskedAt, Duration.ofMillis(200));
         long answered = byCorrelation.values().stream().filter(ProfileOutcome::answered).count()
             + byVin.values().stream().filter(VehicleOutcome::answered).count();
-        progress.accept("sent " + sent + " of " + total + ", answered " + answered);
+        String line = "sent " + sent + " of " + total + ", answered " + answered;
+        if (!line.equals(said)) {
+          progress.accept(line);
+          said = line;
+        }
       }
     }
     return new Result(List.copyOf(byCorrelation.values()), List.copyOf(byVin.values()),
