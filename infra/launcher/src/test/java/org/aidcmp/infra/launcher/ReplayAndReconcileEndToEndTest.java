@@ -126,6 +126,7 @@ class ReplayAndReconcileEndToEndTest {
             URI.create("https://127.0.0.1:" + services.ingress().server().touchpointPort()),
             URI.create(services.issuer().issuer() + "/token"), localCa);
         FleetSetup setup = new FleetSetup(touchpoint, id -> aidMsp.cmpClient(id, null), "fleet");
+        lifecycleRunning(endpoints);
         user = setup.onboard("replay-user", "rep-a");
         VehicleIdentities ids = new VehicleIdentities(new SecureRandom());
         MqttCredentials broker = DevCredentials.mqttCredentials(data);
@@ -227,6 +228,7 @@ class ReplayAndReconcileEndToEndTest {
       }
       try (Services services = Services.start(config, endpoints);
           MspCommands.Served msp = aidMsp.serve("rep-a", MspSimulator.ResponseMode.SYNC, 3, null, null)) {
+        lifecycleRunning(endpoints);
         caughtUp(endpoints, "aid-egress-replay", AidTopic.AID1_OUTBOUND.topicName());
         caughtUp(endpoints, "aid-downlink-replay", AidTopic.AID2_DOWNLINK.topicName());
         assertThat(services.downlink().repeatsSkipped()).as("every re-emitted downlink command skipped")
@@ -337,6 +339,21 @@ class ReplayAndReconcileEndToEndTest {
       }
       return last;
     }
+  }
+
+  /** Until lifecycle-streams' group is stable with a member: a request before that waits past ingress's bound. */
+  private static void lifecycleRunning(Endpoints endpoints) throws InterruptedException {
+    Await.until("lifecycle-streams running", WAIT, Duration.ofMillis(200), () -> {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+          endpoints.kafkaBootstrapServers()))) {
+        var group = admin.describeConsumerGroups(List.of("aid-lifecycle-replay")).all().get(30, TimeUnit.SECONDS)
+            .get("aid-lifecycle-replay");
+        return group.groupState() == org.apache.kafka.common.GroupState.STABLE && !group.members().isEmpty()
+            ? Boolean.TRUE : null;
+      } catch (Exception e) {
+        return null;
+      }
+    }, () -> "not yet");
   }
 
   private static boolean projectionsAtEnd(Endpoints endpoints) {
