@@ -111,9 +111,15 @@ public final class LifecycleStreams implements AutoCloseable {
     return streams;
   }
 
+  /**
+   * A clean stop leaves the group, static membership or not: a stopped instance must not stay a member until its
+   * session times out (aid replay refuses while the application has members). A crash still leaves the static
+   * member in place, so the restarted instance takes its partitions back at once.
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
   }
 
   public static void main(String[] args) throws InterruptedException {

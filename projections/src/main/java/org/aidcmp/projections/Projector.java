@@ -276,7 +276,17 @@ public final class Projector implements AutoCloseable {
     return vehicleEvents.deserialize(record.topic(), record.value());
   }
 
+  /**
+   * A fact already applied is skipped whole: a replay of lifecycle-streams writes every fact again, at new
+   * offsets, with the same messageId and occurredAt (both derived from the input); applying it again would double
+   * the timeline and move rows back to an older state on the way.
+   */
   private static void project(Handle h, ConsumerRecord<byte[], byte[]> record, Object event) {
+    org.aidcmp.schemas.common.EnvelopeHeader header = event instanceof LifecycleEvent e ? e.getHeader()
+        : ((VehicleEvent) event).getHeader();
+    if (Timeline.applied(h, record.topic(), header)) {
+      return;
+    }
     if (event instanceof LifecycleEvent e) {
       LifecycleProjection.apply(h, e);
       Timeline.insert(h, record.topic(), record.partition(), record.offset(), e.getHeader(), e.getPayload());

@@ -61,6 +61,14 @@ public final class Timeline {
         .bind("summary", e.summary()).bind("reason", e.reason()).execute();
   }
 
+  /** True when the fact (same topic, messageId and occurredAt) is in the timeline already, from another offset. */
+  static boolean applied(Handle h, String topic, EnvelopeHeader header) {
+    return h.createQuery("SELECT EXISTS (SELECT 1 FROM timeline WHERE message_id = :mid AND topic = :topic"
+            + " AND occurred_at = :at)")
+        .bind("mid", header.getMessageId()).bind("topic", topic)
+        .bind("at", LifecycleProjection.at(header.getOccurredAt())).mapTo(Boolean.class).one();
+  }
+
   static String cmpUserId(Object payload) {
     return entry(payload).cmpUserId();
   }

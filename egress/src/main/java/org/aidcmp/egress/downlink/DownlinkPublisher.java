@@ -77,6 +77,8 @@ public final class DownlinkPublisher implements AutoCloseable {
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final Map<DownlinkMessage, Counter> published = new EnumMap<>(DownlinkMessage.class);
   private final Counter deadLettered;
+  private final Counter repeats;
+  private final PublishedCommands publishedCommands;
   private final Thread poller;
   private volatile boolean running = true;
   private volatile boolean abrupt;
@@ -129,6 +131,9 @@ public final class DownlinkPublisher implements AutoCloseable {
     }
     deadLettered = Counter.builder("aid.egress.downlink.dead-letters").tag("group", settings.groupId())
         .register(settings.meterRegistry());
+    repeats = Counter.builder("aid.egress.downlink.repeats").tag("group", settings.groupId())
+        .register(settings.meterRegistry());
+    publishedCommands = new PublishedCommands(settings.bootstrapServers(), envelopes);
     Gauge.builder("aid.egress.downlink.in-flight", this, DownlinkPublisher::inFlight).tag("group", settings.groupId())
         .tag("client", settings.clientId()).register(settings.meterRegistry());
     this.poller = new Thread(this::run, "downlink-poller");
@@ -182,7 +187,14 @@ public final class DownlinkPublisher implements AutoCloseable {
     Partition p = partitions.computeIfAbsent(tp, Partition::new);
     p.progress.taken(record.offset());
     try {
-      backlog.add(new Pending(p, record, DownlinkCommand.of(record, envelopes, json)));
+      DownlinkCommand command = DownlinkCommand.of(record, envelopes, json);
+      if (publishedCommands.repeat(record, command.commandId())) {
+        // Published before (a replay of lifecycle-streams wrote it again): done, not sent twice.
+        p.progress.finished(record.offset());
+        repeats.increment();
+        return;
+      }
+      backlog.add(new Pending(p, record, command));
     } catch (DownlinkCommand.Undeliverable e) {
       deadLetter(p, record, e.commandId, e.getMessage(), e.getCause(), 0);
     }
@@ -328,12 +340,23 @@ public final class DownlinkPublisher implements AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
       assigned.forEach(tp -> partitions.put(tp, new Partition(tp)));
+      Map<TopicPartition, Long> committed = new HashMap<>();
+      consumer.committed(new java.util.HashSet<>(assigned), Duration.ofSeconds(30))
+          .forEach((tp, o) -> committed.put(tp, o == null ? null : o.offset()));
+      assigned.forEach(tp -> committed.putIfAbsent(tp, null));
+      publishedCommands.load(committed);
     }
 
     private void forget(Collection<TopicPartition> tps) {
       backlog.removeIf(x -> tps.contains(x.partition.tp));
       tps.forEach(partitions::remove);
+      tps.forEach(publishedCommands::forget);
     }
+  }
+
+  /** Records taken that were publishes already done (a replay's), skipped. */
+  public long repeatsSkipped() {
+    return (long) repeats.count();
   }
 
   /** Publishes waiting for their PUBACK. */

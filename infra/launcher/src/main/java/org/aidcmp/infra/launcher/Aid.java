@@ -60,6 +60,10 @@ public final class Aid {
                  events (--user CMP_USER_ID | --vin VIN | --iccid ICCID) [--limit N] [--json]
         projections rebuild [--no-swap] [--json]
                  build the PostgreSQL read models again from the event topics, with progress, and swap them in
+        replay   lifecycle-streams again from the start of its inputs into fresh state (aid replay --help):
+                 replay [--dry-run] [--json]
+        reconcile  §4.6 profile status sync and §4.10 CSIM info, throttled (aid reconcile --help):
+                 reconcile profiles (--user ID | --msp ID | --all) | csim (--vin VIN | --all) [--rate N/s] [--json]
         config   print the configuration in force (secrets masked)
         help     this text
 
@@ -107,6 +111,10 @@ public final class Aid {
         return projectionCommand(configFile, "events", rest.subList(1, rest.size()));
       case "projections":
         return projectionCommand(configFile, "projections", rest.subList(1, rest.size()));
+      case "replay":
+        return ReplayCommand.dispatch(configFile, rest.subList(1, rest.size()), out);
+      case "reconcile":
+        return ReconcileCommand.dispatch(configFile, rest.subList(1, rest.size()), out);
       case "config":
         AidConfig.load(configFile, System.getenv()).describe().forEach((k, v) -> out.println(k + "=" + v));
         return 0;

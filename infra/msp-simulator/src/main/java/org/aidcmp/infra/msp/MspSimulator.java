@@ -187,8 +187,9 @@ public final class MspSimulator implements AutoCloseable {
   }
 
   /**
-   * The MSP deletes a profile on its side without the CMP hearing of it (a lost notification): the divergence
-   * that §4.6 Profile Status Synchronization exists to repair. False when the user has no such live profile.
+   * The MSP deletes a profile on its side without the CMP hearing of it (a lost notification, a support case of
+   * Annex A.5): the divergence that §4.6 Profile Status Synchronization exists to repair; the profile is no longer
+   * in the list Request profile status (§7.1.11) answers. False when the user has no such live profile.
    */
   public boolean dropProfile(String mspToken, String iccid) {
     ProfilePool pool = pools.get(mspToken.toLowerCase(Locale.ROOT));
