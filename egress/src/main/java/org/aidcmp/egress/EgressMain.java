@@ -27,7 +27,8 @@ public final class EgressMain {
         .groupId(config.get("egress.group.id").orElse("aid-egress"))
         .groupInstanceId(config.get("aid.instance-id").map(id -> "egress-msp-" + id).orElse(null))
         .stateDir(Path.of(config.get("egress.state-dir")
-            .orElse(Path.of(config.get("aid.data.dir").orElse(".aid/data"), "egress").toString())))
+            .orElse(Path.of(config.get("aid.data.dir").orElse(".aid/data"),
+                "egress" + config.get("aid.instance-id").map(id -> "-" + id).orElse("")).toString())))
         .callTimeout(Duration.ofMillis(config.getInt("egress.call.timeout.ms", 10_000)))
         .retryBudget(config.getInt("egress.max.attempts", 8), Duration.ofMillis(500), Duration.ofSeconds(30));
   }

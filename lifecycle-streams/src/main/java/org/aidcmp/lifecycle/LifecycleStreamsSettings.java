@@ -10,7 +10,7 @@ import org.aidcmp.infra.config.MspRegistry;
  *
  * @param decisions what the topology's decisions depend on besides state and input
  * @param instanceId a stable name for this instance (static group membership: a restarted instance takes its
- *     partitions back at once), or null for dynamic membership
+ *     partitions back at once); two live instances must not share one
  * @param streamsOverrides Kafka Streams settings that replace ours ({@code lifecycle.streams.<setting>})
  */
 public record LifecycleStreamsSettings(
@@ -32,7 +32,7 @@ public record LifecycleStreamsSettings(
   /**
    * Keys: {@code kafka.bootstrap.servers}, {@code schema.registry.url} (required), {@code lifecycle.*} (see
    * config/aid.properties); the instance id is {@code lifecycle.instance-id}, else the process's
-   * {@code aid.instance-id}, else none.
+   * {@code aid.instance-id}, else "local" (one instance); the state directory is per {@code aid.instance-id}.
    */
   public static LifecycleStreamsSettings from(AidConfig config) {
     return new LifecycleStreamsSettings(
@@ -41,9 +41,10 @@ public record LifecycleStreamsSettings(
         config.get("schema.registry.basic.auth.user.info").orElse(null),
         LifecycleStreams.settings(config, MspRegistry.from(config)),
         config.get("lifecycle.application-id").orElse(DEFAULT_APPLICATION_ID),
-        config.get("lifecycle.state-dir").orElse(
-            Path.of(config.get("aid.data.dir").orElse(".aid/data"), "lifecycle-streams").toString()),
-        config.get("lifecycle.instance-id").or(() -> config.get("aid.instance-id")).orElse(null),
+        // One directory per instance: two on one host must not share (Streams locks it).
+        config.get("lifecycle.state-dir").orElse(Path.of(config.get("aid.data.dir").orElse(".aid/data"),
+            "lifecycle-streams" + config.get("aid.instance-id").map(id -> "-" + id).orElse("")).toString()),
+        config.get("lifecycle.instance-id").or(() -> config.get("aid.instance-id")).orElse("local"),
         config.withPrefix(LifecycleStreams.STREAMS_PREFIX));
   }
 }
