@@ -169,8 +169,9 @@ class AidMspEndToEndTest {
         for (String name : Dashboard.metricNames()) {
           assertThat(metrics).as("the dashboard's " + name + " on /metrics").containsPattern("(?m)^" + name + "[{ ]");
         }
-        assertThat(metrics).contains("aid_ingress_requests_seconds_count{api=\"msp\"",
-            "function=\"/cesim/msp/v1/sendMspToken\"");
+        // Send MSP token (§7.1.4) by its route, and the activation code the MSP sent back (§7.1.8.2.1).
+        assertThat(metrics).contains("aid_ingress_requests_seconds_count{api=\"msp\",function=\"/cesim/msp/v1/users/{account_id}\"",
+            "aid_ingress_requests_seconds_count{api=\"msp\",function=\"/cesim/msp/v1/activation-codes/{msp_token}\"");
       }
     } finally {
       AidLogFormat.use("text");
