@@ -106,11 +106,12 @@ public final class Services implements AutoCloseable {
 
   private void start(AidService service, AidConfig config, SchemaRegistryClient registry, String label)
       throws Exception {
-    RunningService s = started.add(service.start(config, registry));
+    RunningService s = service.start(config, registry);
+    started.add(() -> LOG.info("{} stopped", service.id())); // runs after s closed: the closer runs in reverse
+    started.add(s);
     running.put(service, s);
     management.add(s);
     endpoints.put(label, s.where());
-    started.add(() -> LOG.info("{} stopped", service.id())); // logged after it stopped (the closer runs in reverse)
     LOG.info("{} started: {}", service.id(), s.where());
   }
 
