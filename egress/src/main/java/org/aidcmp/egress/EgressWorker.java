@@ -14,6 +14,10 @@ import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.aidcmp.schemas.metrics.KafkaReadiness;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -51,6 +55,9 @@ public final class EgressWorker implements AutoCloseable {
   private final DeferredReadBack readBack;
   private final PartitionRebalance rebalance;
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+  private final KafkaClientMetrics consumerBinder;
+  /** The consumer's metrics, a live view taken once: the consumer itself is for the poller thread only. */
+  private final Map<MetricName, ? extends Metric> consumerMetrics;
   private final Thread poller;
   private volatile boolean running = true;
   private volatile boolean abrupt;
@@ -63,14 +70,21 @@ public final class EgressWorker implements AutoCloseable {
     for (Msp msp : settings.msps.all()) {
       lanes.put(msp.id(), new MspLane(msp, settings, retryScheduler));
     }
-    this.consumer = new KafkaConsumer<>(Map.of(
+    Map<String, Object> consumerConfig = new HashMap<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, settings.groupId,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
-        new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
+    if (settings.groupInstanceId != null) {
+      // Static membership: a restarted instance takes its partitions back without a rebalance of the group.
+      consumerConfig.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.groupInstanceId);
+    }
+    this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumerMetrics = consumer.metrics();
+    this.consumerBinder = new KafkaClientMetrics(consumer);
+    consumerBinder.bindTo(settings.meterRegistry);
     this.writer = new ResultWriter(settings, registry);
     this.commits = new OffsetCommits(offsets -> consumer.commitSync(offsets, Duration.ofSeconds(10)));
     CommandsInFlight inFlight = new CommandsInFlight();
@@ -155,6 +169,11 @@ public final class EgressWorker implements AutoCloseable {
     return deferred.size();
   }
 
+  /** Ready: taking commands, and both Kafka clients have connected. */
+  public boolean ready() {
+    return poller.isAlive() && fatal.get() == null && KafkaReadiness.connected(consumerMetrics) && writer.connected();
+  }
+
   /** The error that stopped the worker, if one did. */
   public Throwable failure() {
     return fatal.get();
@@ -188,6 +207,7 @@ public final class EgressWorker implements AutoCloseable {
     lanes.values().forEach(MspLane::close);
     retryScheduler.shutdownNow();
     writer.close(producerGrace);
+    consumerBinder.close();
     executed.close();
     deferred.close();
     commands.close();

@@ -10,6 +10,10 @@ import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroSerializer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.aidcmp.schemas.metrics.AidMeters;
+import org.aidcmp.schemas.metrics.KafkaReadiness;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,6 +29,8 @@ final class ResultWriter implements AutoCloseable {
   private final KafkaProducer<String, SpecificRecord> producer;
   /** A producer callback must never send (it runs on the producer's own I/O thread): the result goes from here. */
   private final ExecutorService completions = Executors.newSingleThreadExecutor(MspLane.daemon("egress-completions"));
+  private final KafkaClientMetrics producerBinder;
+  private final Counter deadLetters;
 
   ResultWriter(EgressSettings settings, SchemaRegistryClient registry) {
     this.settings = settings;
@@ -35,6 +41,15 @@ final class ResultWriter implements AutoCloseable {
         ProducerConfig.LINGER_MS_CONFIG, 2,
         ProducerConfig.CLIENT_ID_CONFIG, settings.groupId + "-results"),
         new StringSerializer(), new AvroSerializer<>(registry, true));
+    this.producerBinder = new KafkaClientMetrics(producer);
+    producerBinder.bindTo(settings.meterRegistry);
+    // At 0 from the start, so a dashboard sees the series before the first letter.
+    this.deadLetters = settings.meterRegistry.counter(AidMeters.DEAD_LETTERS, "stage", CommandDeadLetters.STAGE);
+  }
+
+  /** The producer has connected to the cluster. */
+  boolean connected() {
+    return KafkaReadiness.connected(producer.metrics());
   }
 
   /**
@@ -62,6 +77,7 @@ final class ResultWriter implements AutoCloseable {
 
   CompletableFuture<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, MspCommand command,
                                                String reason, String errorClass, int attempts) {
+    deadLetters.increment();
     return send(new ProducerRecord<>(settings.dlqTopic, record.key(),
         CommandDeadLetters.letter(record, command, reason, errorClass, attempts)));
   }
@@ -86,6 +102,7 @@ final class ResultWriter implements AutoCloseable {
   void close(Duration grace) {
     completions.shutdown();
     producer.close(grace);
+    producerBinder.close();
   }
 
   @Override

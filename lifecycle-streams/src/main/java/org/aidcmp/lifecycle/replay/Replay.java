@@ -174,12 +174,9 @@ public final class Replay {
       Consumer<Progress> progress) throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, Object> overrides = new HashMap<>(o.streamsOverrides());
     overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, o.taskIdle().toMillis());
-    // An MSP call that overtook its route waits for it (a wall-clock wait, 2 s by default). In a replay every route
-    // that existed arrives, only later: reading all inputs at once puts a Send MSP token minutes ahead of the route
-    // its account id's request makes through the user stage (a harness run at 30 s lost 3,450 of 8,000 routes). So
-    // the replay waits as long as it may run; a call that was refused the first time is refused once that passes.
-    LifecycleSettings settings = o.settings().withRouteWait(
-        o.settings().routeWait().compareTo(o.limit()) < 0 ? o.limit() : o.settings().routeWait());
+    // No wall-clock waits in the topology that a replay's reading everything at once could outrun: Send MSP token
+    // is keyed by the user its account id names (no route to wait for), so the settings stay as they are.
+    LifecycleSettings settings = o.settings();
     List<TopicPartition> watched = new ArrayList<>(plan.inputEnd().keySet());
     watched.addAll(plan.ownTopicsEnd().keySet());
     watched.addAll(outputs);
