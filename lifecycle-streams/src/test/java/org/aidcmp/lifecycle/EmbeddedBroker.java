@@ -17,9 +17,11 @@ final class EmbeddedBroker implements ExtensionContext.Store.CloseableResource {
   private final TestBackbone backbone;
   final TestKafka kafka;
   final SchemaRegistryServer registry;
+  final java.nio.file.Path dir;
 
   private EmbeddedBroker() throws IOException {
     backbone = TestBackbone.start("aid-lifecycle-broker");
+    dir = backbone.dir();
     kafka = backbone.kafka();
     registry = backbone.registry();
     TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS, (short) 1);

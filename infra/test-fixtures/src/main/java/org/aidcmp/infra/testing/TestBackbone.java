@@ -41,6 +41,11 @@ public final class TestBackbone implements AutoCloseable {
     }
   }
 
+  /** The temporary directory, removed by {@link #close}: a stack may keep its other parts' files here. */
+  public Path dir() {
+    return dir;
+  }
+
   public TestKafka kafka() {
     return kafka;
   }
