@@ -58,9 +58,10 @@ class ClusterDrillTest {
       brokerKill(cluster);
       if (!aidRunAvailable()) {
         say("part 2 (services) NOT RUN: this launcher has no `aid run SERVICE` yet (see aid help)");
-      } else {
-        services(cluster);
+        // Part 1 held; the drill as a whole did not run, so it is reported as skipped, not as passed.
+        org.junit.jupiter.api.Assumptions.abort("part 2 needs `aid run SERVICE`; part 1's figures: " + dir.resolve("report.txt"));
       }
+      services(cluster);
     } finally {
       report.forEach((k, v) -> System.out.println("drill: " + k + ": " + v));
       Files.writeString(dir.resolve("report.txt"), report.entrySet().stream()
