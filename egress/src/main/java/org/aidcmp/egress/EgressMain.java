@@ -15,7 +15,8 @@ import org.aidcmp.schemas.registry.SchemaRegistryClient;
  * {@code egress.tls.trusted} (PEM: the CAs of the MSPs' server certificates), each overridable per MSP by
  * {@code msp.<id>.client-identity} and {@code msp.<id>.server-ca} ({@link MspTls}), {@code egress.group.id},
  * {@code egress.call.timeout.ms}, {@code egress.max.attempts}, {@code egress.state-dir} (the worker's own
- * directory for its executed-commands store; default {@code <aid.data.dir>/egress}).
+ * directory for its executed-commands store; default {@code <aid.data.dir>/egress}), and {@code aid.instance-id}
+ * (static group membership as {@code egress-msp-<id>}).
  */
 public final class EgressMain {
   private EgressMain() {}
@@ -24,8 +25,10 @@ public final class EgressMain {
     MspRegistry msps = MspRegistry.from(config);
     return EgressSettings.of(config.require("kafka.bootstrap.servers"), msps, MspTls.from(config, msps))
         .groupId(config.get("egress.group.id").orElse("aid-egress"))
+        .groupInstanceId(config.get("aid.instance-id").map(id -> "egress-msp-" + id).orElse(null))
         .stateDir(Path.of(config.get("egress.state-dir")
-            .orElse(Path.of(config.get("aid.data.dir").orElse(".aid/data"), "egress").toString())))
+            .orElse(Path.of(config.get("aid.data.dir").orElse(".aid/data"),
+                "egress" + config.get("aid.instance-id").map(id -> "-" + id).orElse("")).toString())))
         .callTimeout(Duration.ofMillis(config.getInt("egress.call.timeout.ms", 10_000)))
         .retryBudget(config.getInt("egress.max.attempts", 8), Duration.ofMillis(500), Duration.ofSeconds(30));
   }

@@ -18,6 +18,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class EgressSettings {
   String bootstrapServers;
   String groupId = "aid-egress";
+  /** Static membership of the group ({@code group.instance.id}); null: dynamic. */
+  String groupInstanceId;
   String outboundTopic = AidTopic.AID1_OUTBOUND.topicName();
   String resultsTopic = AidTopic.AID1_RESULTS.topicName();
   String dlqTopic = AidTopic.DLQ.topicName();
@@ -71,6 +73,12 @@ public final class EgressSettings {
 
   public EgressSettings groupId(String groupId) {
     this.groupId = groupId;
+    return this;
+  }
+
+  /** A stable id per instance, for static membership of the group; null for dynamic membership. */
+  public EgressSettings groupInstanceId(String groupInstanceId) {
+    this.groupInstanceId = groupInstanceId;
     return this;
   }
 

@@ -73,6 +73,9 @@ public final class EgressWorker implements AutoCloseable {
   private final Map<TopicPartition, Map<MspLane.Job, CompletableFuture<Void>>> jobsByPartition = new ConcurrentHashMap<>();
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final EgressMetrics metrics;
+  private final java.util.List<io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics> clientMetrics;
+  /** The consumer's metrics, a live view taken once: the consumer itself is for the poller thread only. */
+  private final Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> consumerMetrics;
   private final Thread poller;
   private volatile boolean running = true;
   private volatile boolean abrupt;
@@ -86,14 +89,18 @@ public final class EgressWorker implements AutoCloseable {
     for (Msp msp : settings.msps.all()) {
       lanes.put(msp.id(), new MspLane(msp, settings, retryScheduler));
     }
-    this.consumer = new KafkaConsumer<>(Map.of(
+    Map<String, Object> consumerConfig = new HashMap<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, settings.groupId,
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
-        new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
+    if (settings.groupInstanceId != null) {
+      // Static membership: a restarted instance takes its partitions back without a rebalance of the group.
+      consumerConfig.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.groupInstanceId);
+    }
+    this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
     this.producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",
@@ -102,6 +109,11 @@ public final class EgressWorker implements AutoCloseable {
         ProducerConfig.CLIENT_ID_CONFIG, settings.groupId + "-results"),
         new StringSerializer(), new AvroSerializer<>(registry, true));
     this.metrics = new EgressMetrics(settings.meterRegistry, settings.groupId, this::inFlight, deferred::size);
+    this.consumerMetrics = consumer.metrics();
+    this.clientMetrics = java.util.List.of(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer),
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer));
+    clientMetrics.forEach(m -> m.bindTo(settings.meterRegistry));
+    settings.meterRegistry.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS, "stage", STAGE); // at 0 from the start
     this.poller = new Thread(this::run, "egress-poller");
   }
 
@@ -317,6 +329,7 @@ public final class EgressWorker implements AutoCloseable {
     String id = command == null
         ? Envelopes.derivedId(record.topic(), Integer.toString(record.partition()), Long.toString(record.offset()), "dead-letter")
         : Envelopes.derivedId(command.commandId(), "dead-letter");
+    settings.meterRegistry.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS, "stage", STAGE).increment();
     DeadLetter letter = DeadLetter.newBuilder()
         .setSourceTopic(record.topic()).setSourcePartition(record.partition()).setSourceOffset(record.offset())
         .setKey(record.key() == null ? null : java.nio.ByteBuffer.wrap(record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
@@ -417,6 +430,12 @@ public final class EgressWorker implements AutoCloseable {
     return deferred.size();
   }
 
+  /** Ready: taking commands, and both Kafka clients have connected. */
+  public boolean ready() {
+    return poller.isAlive() && fatal.get() == null && org.aidcmp.schemas.metrics.KafkaReadiness.connected(consumerMetrics)
+        && org.aidcmp.schemas.metrics.KafkaReadiness.connected(producer.metrics());
+  }
+
   /** The error that stopped the worker, if one did. */
   public Throwable failure() {
     return fatal.get();
@@ -451,6 +470,7 @@ public final class EgressWorker implements AutoCloseable {
     retryScheduler.shutdownNow();
     completions.shutdown();
     producer.close(producerGrace);
+    clientMetrics.forEach(io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics::close);
     executed.close();
     deferred.close();
     commands.close();

@@ -41,6 +41,8 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception e) {
     log.warn("record {}/{} of {} does not decode and goes to the dead letters: {}", record.partition(),
         record.offset(), record.topic(), e.getMessage());
+    io.micrometer.core.instrument.Metrics.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS,
+        "stage", "lifecycle-streams/deserialization").increment();
     DeadLetter letter = new DeadLetter(record.topic(), record.partition(), record.offset(),
         record.key() == null ? null : ByteBuffer.wrap(record.key()),
         record.value() == null ? null : ByteBuffer.wrap(record.value()),

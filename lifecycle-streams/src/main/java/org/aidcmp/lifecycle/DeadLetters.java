@@ -32,6 +32,9 @@ public final class DeadLetters {
     log.warn("{}: record {} of {} goes to the dead letters: {}", processor,
         where.map(m -> m.partition() + "/" + m.offset()).orElse("?"), where.map(RecordMetadata::topic).orElse("?"),
         reason);
+    // Counted here, at the edge: the deciders stay pure. A transaction Streams retries may count one twice.
+    io.micrometer.core.instrument.Metrics.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS,
+        "stage", "lifecycle-streams/" + processor).increment();
     DeadLetter letter = new DeadLetter(
         where.map(RecordMetadata::topic).orElse("unknown"),
         where.map(RecordMetadata::partition).orElse(-1),

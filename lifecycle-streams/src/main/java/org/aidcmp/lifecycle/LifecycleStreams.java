@@ -19,9 +19,22 @@ import org.apache.kafka.streams.StreamsConfig;
 /** The lifecycle-streams service: wires configuration, registry and topology into a KafkaStreams, by hand. */
 public final class LifecycleStreams implements AutoCloseable {
   private final KafkaStreams streams;
+  /** Stores being restored now: the service is ready only when none is (and Streams is RUNNING). */
+  private final java.util.concurrent.atomic.AtomicInteger restoring = new java.util.concurrent.atomic.AtomicInteger();
 
   private LifecycleStreams(KafkaStreams streams) {
     this.streams = streams;
+  }
+
+  /** From its settings record (what {@code aid up} and {@code aid run lifecycle-streams} both build). */
+  public static LifecycleStreams start(LifecycleStreamsSettings s, SchemaRegistryClient registry) {
+    return start(s.bootstrapServers(), registry, s.decisions(), s.applicationId(), s.stateDir(), s.instanceId(),
+        s.streamsOverrides());
+  }
+
+  /** Ready for traffic: RUNNING, and no store still restoring from its changelog. */
+  public boolean ready() {
+    return streams.state() == KafkaStreams.State.RUNNING && restoring.get() == 0;
   }
 
   /** The streams configuration of the service: exactly_once_v2, small commit interval (each hop costs one). */
@@ -105,8 +118,28 @@ public final class LifecycleStreams implements AutoCloseable {
     }
     KafkaStreams streams = new KafkaStreams(
         LifecycleTopology.build(registry, settings, Duration.ofSeconds(1)), props);
+    LifecycleStreams service = new LifecycleStreams(streams);
+    streams.setGlobalStateRestoreListener(new org.apache.kafka.streams.processor.StateRestoreListener() {
+      @Override
+      public void onRestoreStart(org.apache.kafka.common.TopicPartition partition, String store, long from, long to) {
+        service.restoring.incrementAndGet();
+      }
+
+      @Override
+      public void onBatchRestored(org.apache.kafka.common.TopicPartition partition, String store, long end, long n) {}
+
+      @Override
+      public void onRestoreEnd(org.apache.kafka.common.TopicPartition partition, String store, long total) {
+        service.restoring.decrementAndGet();
+      }
+
+      @Override
+      public void onRestoreSuspended(org.apache.kafka.common.TopicPartition partition, String store, long total) {
+        service.restoring.decrementAndGet();
+      }
+    });
     streams.start();
-    return new LifecycleStreams(streams);
+    return service;
   }
 
   public KafkaStreams streams() {
@@ -121,13 +154,9 @@ public final class LifecycleStreams implements AutoCloseable {
   public static void main(String[] args) throws InterruptedException {
     AidConfig config = AidConfig.load(args.length > 0 ? java.nio.file.Path.of(args[0]) : AidConfig.DEFAULT_FILE,
         System.getenv());
-    SchemaRegistryClient registry = RestSchemaRegistryClient.of(config.require("schema.registry.url"));
-    LifecycleStreams service = start(config.require("kafka.bootstrap.servers"), registry,
-        settings(config, MspRegistry.from(config)),
-        config.get("lifecycle.application-id").orElse("aid-lifecycle"),
-        config.get("lifecycle.state-dir").orElse(".aid/data/lifecycle-streams"),
-        config.get("lifecycle.instance-id").orElse(null),
-        config.withPrefix(STREAMS_PREFIX));
+    LifecycleStreamsSettings settings = LifecycleStreamsSettings.from(config);
+    SchemaRegistryClient registry = RestSchemaRegistryClient.of(settings.registryUrl());
+    LifecycleStreams service = start(settings, registry);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();

@@ -50,6 +50,11 @@ public final class Projector implements AutoCloseable {
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
   private volatile boolean running;
+  /** Counted only by the running service (start), not by a rebuild reading the topics again. */
+  private FlowMeters flows;
+  private final io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerBinder;
+  /** The consumer's metrics, a live view taken once: the consumer itself is for the projector thread only. */
+  private final Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> consumerMetrics;
   private Thread thread;
   private String generation;
 
@@ -67,10 +72,22 @@ public final class Projector implements AutoCloseable {
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.CLIENT_ID_CONFIG, "aid-projections-" + settings.schema()),
         new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumerMetrics = consumer.metrics();
+    this.consumerBinder = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+    consumerBinder.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
+    io.micrometer.core.instrument.Metrics.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS,
+        "stage", DeadLetterPublisher.STAGE);
+  }
+
+  /** Ready: projecting, and its consumer has connected to Kafka. */
+  public boolean ready() {
+    return running && thread != null && thread.isAlive()
+        && org.aidcmp.schemas.metrics.KafkaReadiness.connected(consumerMetrics);
   }
 
   /** Runs in a thread of its own until {@link #close()}. */
   public synchronized Projector start() {
+    flows = new FlowMeters(io.micrometer.core.instrument.Metrics.globalRegistry);
     running = true;
     thread = new Thread(() -> {
       try {
@@ -198,6 +215,7 @@ public final class Projector implements AutoCloseable {
 
   private boolean applyInOneTransaction(ConsumerRecords<byte[], byte[]> records, boolean careful) {
     List<DeadLetterPublisher.Letter> letters = new ArrayList<>();
+    List<LifecycleEvent> projected = new ArrayList<>();
     long[] count = new long[1];
     boolean done = jdbi.inTransaction(h -> {
       if (!OffsetStore.generation(h).equals(generation)) {
@@ -211,7 +229,7 @@ public final class Projector implements AutoCloseable {
           if (record.offset() < next) {
             continue; // applied before
           }
-          applyOne(h, record, careful, letters);
+          applyOne(h, record, careful, letters, projected);
           last = record.offset();
           count[0]++;
         }
@@ -225,6 +243,11 @@ public final class Projector implements AutoCloseable {
     if (done) {
       applied.addAndGet(count[0]);
       deadLettered.addAndGet(letters.size());
+      io.micrometer.core.instrument.Metrics.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS,
+          "stage", DeadLetterPublisher.STAGE).increment(letters.size());
+      if (flows != null) {
+        projected.forEach(flows::observe);
+      }
       for (DeadLetterPublisher.Letter l : letters) {
         LOG.warn("dead-lettered {}-{}@{}: {}", l.record().topic(), l.record().partition(), l.record().offset(),
             DeadLetterPublisher.reason(l.why()));
@@ -234,13 +257,16 @@ public final class Projector implements AutoCloseable {
   }
 
   private void applyOne(Handle h, ConsumerRecord<byte[], byte[]> record, boolean careful,
-      List<DeadLetterPublisher.Letter> letters) {
+      List<DeadLetterPublisher.Letter> letters, List<LifecycleEvent> projected) {
     Object event;
     try {
       event = decode(record);
     } catch (RuntimeException e) {
       letters.add(new DeadLetterPublisher.Letter(record, e));
       return;
+    }
+    if (event instanceof LifecycleEvent lifecycleEvent) {
+      projected.add(lifecycleEvent); // counted once the transaction commits; a dead-lettered one too: it happened
     }
     if (!careful) {
       try {
@@ -314,6 +340,7 @@ public final class Projector implements AutoCloseable {
       }
     }
     consumer.close(Duration.ofSeconds(5));
+    consumerBinder.close();
     deadLetters.close();
   }
 }

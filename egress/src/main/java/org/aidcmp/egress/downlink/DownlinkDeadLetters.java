@@ -48,6 +48,8 @@ final class DownlinkDeadLetters implements AutoCloseable {
   /** Completes when Kafka acknowledged the letter. */
   CompletableFuture<Void> write(ConsumerRecord<String, byte[]> record, String commandId, String reason,
                                 Throwable error, int attempts) {
+    io.micrometer.core.instrument.Metrics.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS, "stage", STAGE)
+        .increment();
     DeadLetter letter = DeadLetter.newBuilder()
         .setSourceTopic(record.topic()).setSourcePartition(record.partition()).setSourceOffset(record.offset())
         .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))

@@ -78,6 +78,9 @@ public final class DownlinkPublisher implements AutoCloseable {
   private final Map<DownlinkMessage, Counter> published = new EnumMap<>(DownlinkMessage.class);
   private final Counter deadLettered;
   private final Thread poller;
+  private final io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerBinder;
+  /** The consumer's metrics, a live view taken once: the consumer itself is for the poller thread only. */
+  private final Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> consumerMetrics;
   private volatile boolean running = true;
   private volatile boolean abrupt;
 
@@ -131,6 +134,11 @@ public final class DownlinkPublisher implements AutoCloseable {
         .register(settings.meterRegistry());
     Gauge.builder("aid.egress.downlink.in-flight", this, DownlinkPublisher::inFlight).tag("group", settings.groupId())
         .tag("client", settings.clientId()).register(settings.meterRegistry());
+    this.consumerMetrics = consumer.metrics();
+    this.consumerBinder = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+    consumerBinder.bindTo(settings.meterRegistry());
+    settings.meterRegistry().counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS, "stage",
+        DownlinkDeadLetters.STAGE); // at 0 from the start
     this.poller = new Thread(this::run, "downlink-poller");
   }
 
@@ -346,6 +354,12 @@ public final class DownlinkPublisher implements AutoCloseable {
     return windowSize;
   }
 
+  /** Ready: publishing, connected to the MQTT broker, and its consumer to Kafka. */
+  public boolean ready() {
+    return poller.isAlive() && fatal.get() == null && mqtt.connected()
+        && org.aidcmp.schemas.metrics.KafkaReadiness.connected(consumerMetrics);
+  }
+
   /** The error that stopped the publisher, if one did. */
   public Throwable failure() {
     return fatal.get();
@@ -374,6 +388,7 @@ public final class DownlinkPublisher implements AutoCloseable {
     }
     consumer.close(abrupt ? Duration.ZERO : Duration.ofSeconds(30)); // the revoke commits, unless abrupt
     mqtt.close();
+    consumerBinder.close();
     deadLetters.close();
     envelopes.close();
   }

@@ -82,8 +82,15 @@ public record DownlinkSettings(
         .withGroupId(config.get("downlink.group.id").orElse(DEFAULT_GROUP))
         .withMaxInFlight(config.getInt("downlink.max-in-flight", 1_000))
         .withCommitInterval(Duration.ofMillis(config.getInt("downlink.commit.interval.ms", 200)))
-        .withConsumerOverrides(config.withPrefix(CONSUMER_PREFIX));
+        .withConsumerOverrides(consumerOverrides(config));
     return config.get("downlink.mqtt.client-id").map(s::withClientId).orElse(s);
+  }
+
+  /** {@code downlink.consumer.*}, and static membership as {@code egress-downlink-<aid.instance-id>} when set. */
+  private static Map<String, String> consumerOverrides(AidConfig config) {
+    Map<String, String> overrides = new java.util.HashMap<>(config.withPrefix(CONSUMER_PREFIX));
+    config.get("aid.instance-id").ifPresent(id -> overrides.putIfAbsent("group.instance.id", "egress-downlink-" + id));
+    return overrides;
   }
 
   public DownlinkSettings withGroupId(String groupId) {

@@ -103,6 +103,11 @@ public final class IngressAid1 implements AutoCloseable {
     return server;
   }
 
+  /** Ready: its Kafka clients have connected; the HTTPS ports are open once started. */
+  public boolean ready() {
+    return requestReply.ready();
+  }
+
   /** The server's TLS: its key from a PKCS12 file; for the MSP port, trust only the pinned MSP certificates. */
   public static SSLContext tls(KeyStore keyStore, char[] password, TrustManager clientTrust) throws Exception {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

@@ -47,6 +47,8 @@ public final class IngressServer implements AutoCloseable {
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = maxBodyBytes;
       config.http.prefer405over404 = true;
+      // HTTP server metrics: every answer by API, route (the AiD1 function or touchpoint resource) and status.
+      config.requestLogger.http((ctx, ms) -> countAnswer(ctx, ms));
       config.jetty.modifyHttpConfiguration(http -> {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -146,6 +148,22 @@ public final class IngressServer implements AutoCloseable {
     app.start();
     LOG.info("ingress-aid1 serving MSPs on https port {}, touchpoints on https port {}", mspPort(), touchpointPort());
     return this;
+  }
+
+  private void countAnswer(io.javalin.http.Context ctx, Float ms) {
+    String function;
+    try {
+      function = ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      function = "unmatched"; // never the raw path: it would carry ids, and grow without bound
+    }
+    io.micrometer.core.instrument.Timer.builder(org.aidcmp.schemas.metrics.AidMeters.INGRESS_REQUESTS)
+        .tag("api", ctx.port() == mspPort() ? "msp" : "touchpoint")
+        .tag("method", ctx.method().name())
+        .tag("function", function)
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .register(io.micrometer.core.instrument.Metrics.globalRegistry)
+        .record(java.time.Duration.ofNanos((long) (ms * 1_000_000L)));
   }
 
   public int mspPort() {

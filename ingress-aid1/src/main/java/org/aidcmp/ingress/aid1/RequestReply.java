@@ -1,5 +1,7 @@
 package org.aidcmp.ingress.aid1;
 
+import org.aidcmp.schemas.metrics.AidMeters;
+import org.aidcmp.schemas.metrics.KafkaReadiness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,6 +68,9 @@ public final class RequestReply implements AutoCloseable {
   private final ConcurrentHashMap<String, Request> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Request> answered;
   private final Thread reader;
+  private final List<io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics> clientMetrics;
+  /** The consumer's metrics, a live view taken once: the consumer itself is for its reader thread only. */
+  private final Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> consumerMetrics;
   private volatile boolean running = true;
 
   public RequestReply(String bootstrapServers, Map<String, Object> clientOverrides, SchemaRegistryClient registry,
@@ -103,6 +108,11 @@ public final class RequestReply implements AutoCloseable {
     c.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "ingress-aid1-replies");
     consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    // Kafka's own client figures (connections, lag, latencies) on the process's /metrics.
+    consumerMetrics = consumer.metrics();
+    clientMetrics = List.of(new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer),
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer));
+    clientMetrics.forEach(m -> m.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry));
     reader = new Thread(this::readReplies, "ingress-aid1-replies");
     reader.setDaemon(true);
   }
@@ -182,8 +192,11 @@ public final class RequestReply implements AutoCloseable {
 
   private Outcome await(Request request, String requestId, boolean mine) {
     try {
-      return request.outcome().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      Outcome outcome = request.outcome().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      io.micrometer.core.instrument.Metrics.counter(AidMeters.INGRESS_REPLIES, "outcome", "replied").increment();
+      return outcome;
     } catch (TimeoutException e) {
+      io.micrometer.core.instrument.Metrics.counter(AidMeters.INGRESS_REPLIES, "outcome", "timed-out").increment();
       // Recorded, not yet decided: the retry with the same id waits for the same reply without writing again.
       throw ApiError.unavailable(retryAfterSeconds, "The request is recorded but not answered yet; try again");
     } catch (InterruptedException e) {
@@ -277,5 +290,11 @@ public final class RequestReply implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     producer.close(Duration.ofSeconds(2));
+    clientMetrics.forEach(io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics::close);
+  }
+
+  /** Ready: both Kafka clients have connected to a broker (the replies are assigned once started). */
+  public boolean ready() {
+    return reader.isAlive() && KafkaReadiness.connected(producer.metrics()) && KafkaReadiness.connected(consumerMetrics);
   }
 }

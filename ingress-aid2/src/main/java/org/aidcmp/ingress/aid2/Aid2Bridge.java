@@ -80,6 +80,7 @@ public final class Aid2Bridge implements AutoCloseable {
   private final Refusals refusals;
   private final KafkaProducer<String, SpecificRecord> producer;
   private final Mqtt5AsyncClient mqtt;
+  private final io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics producerMetrics;
   private final ExecutorService uplinkThread;
   private final ScheduledExecutorService retries;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -104,6 +105,10 @@ public final class Aid2Bridge implements AutoCloseable {
     p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, settings.clientId());
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry, true));
+    this.producerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer);
+    producerMetrics.bindTo(io.micrometer.core.instrument.Metrics.globalRegistry);
+    io.micrometer.core.instrument.Metrics.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS,
+        "stage", DEAD_LETTER_STAGE); // at 0 from the start
     this.uplinkThread = Executors.newSingleThreadExecutor(r -> daemon(r, settings.clientId() + "-uplink"));
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, settings.clientId() + "-retry"));
     this.mqtt = client(settings);
@@ -305,6 +310,12 @@ public final class Aid2Bridge implements AutoCloseable {
     return settings.clientId();
   }
 
+  /** Ready: connected to the MQTT broker, and its producer to Kafka. */
+  public boolean ready() {
+    return !closed && mqtt.getState().isConnected()
+        && org.aidcmp.schemas.metrics.KafkaReadiness.connected(producer.metrics());
+  }
+
   /**
    * Stops: takes no new message, waits (bounded) for those in flight to be written and acknowledged, then
    * disconnects normally (the session stays for {@link BridgeSettings#sessionExpiry}) and closes the producer.
@@ -336,6 +347,7 @@ public final class Aid2Bridge implements AutoCloseable {
     retries.shutdownNow();
     uplinkThread.shutdown();
     producer.close(Duration.ofSeconds(10));
+    producerMetrics.close();
     LOG.info("AiD2 bridge {} stopped: {}", settings.clientId(), stats());
   }
 

@@ -162,7 +162,8 @@ public record BridgeSettings(
         broker.getHost(),
         broker.getPort() > 0 ? broker.getPort() : (tls ? 8883 : 1883),
         credentials,
-        CLIENT_ID_PREFIX + config.get("ingress.aid2.instance-id").orElse("local"),
+        CLIENT_ID_PREFIX + config.get("ingress.aid2.instance-id").or(() -> config.get("aid.instance-id"))
+            .orElse("local"),
         Duration.ofSeconds(Long.parseLong(config.get("ingress.aid2.session-expiry-seconds")
             .orElse(Long.toString(DEFAULT_SESSION_EXPIRY.getSeconds())))),
         config.getInt("ingress.aid2.receive-maximum", DEFAULT_RECEIVE_MAXIMUM),

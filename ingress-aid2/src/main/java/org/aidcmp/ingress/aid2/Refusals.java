@@ -39,6 +39,8 @@ final class Refusals {
   }
 
   DeadLetterRecord deadLetter(String mqttTopic, byte[] payload, UplinkReader.Refused refused, Instant at) {
+    io.micrometer.core.instrument.Metrics.counter(org.aidcmp.schemas.metrics.AidMeters.DEAD_LETTERS, "stage", STAGE)
+        .increment();
     DeadLetter letter = DeadLetter.newBuilder()
         .setSourceTopic(MQTT_ORIGIN + mqttTopic)
         .setSourcePartition(-1)

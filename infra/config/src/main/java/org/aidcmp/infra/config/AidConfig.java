@@ -90,6 +90,11 @@ public final class AidConfig {
     return found;
   }
 
+  /** The keys this configuration holds (the file's and those set by {@link #with}), not the environment's. */
+  public java.util.Set<String> keys() {
+    return java.util.Set.copyOf(values.keySet());
+  }
+
   public int getInt(String key, int defaultValue) {
     String value = get(key).orElse(null);
     if (value == null) {

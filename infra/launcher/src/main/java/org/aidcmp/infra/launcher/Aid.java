@@ -33,6 +33,8 @@ public final class Aid {
                  (Kafka in KRaft mode, schema registry, PostgreSQL, MQTT 5 broker, all on loopback), the
                  topics and schemas of the contract, and every service; prints where everything is and
                  runs until Ctrl-C. --stack-only: the backing services and the contract, no services
+        run      `aid run SERVICE`: one service in this process against the configured (or embedded default's)
+                 endpoints, with /health/live, /health/ready and /metrics on management.port (aid run --help)
         msp      the MSP side of AiD1 against the running platform: `aid msp serve MSP_ID` runs a simulated
                  MSP that egress calls (and that sends activation codes back); `aid msp send-token`,
                  `notify-invalid`, `send-profile-info`, `update-subscription` call the platform as that MSP;
@@ -82,7 +84,14 @@ public final class Aid {
     String command = rest.isEmpty() ? "help" : rest.get(0);
     switch (command) {
       case "up":
-        return up(AidConfig.load(configFile, System.getenv()), rest.contains("--stack-only"));
+        try {
+          return up(RunCommand.checked(AidConfig.load(configFile, System.getenv())), rest.contains("--stack-only"));
+        } catch (IllegalArgumentException e) {
+          System.err.println("aid up: " + e.getMessage());
+          return 2;
+        }
+      case "run":
+        return new RunCommand(out).run(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "msp":
         return msp(AidConfig.load(configFile, System.getenv()), rest.subList(1, rest.size()));
       case "fleet":

@@ -1,44 +1,35 @@
 package org.aidcmp.infra.launcher;
 
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.aidcmp.egress.EgressMain;
 import org.aidcmp.egress.EgressWorker;
 import org.aidcmp.egress.downlink.DownlinkPublisher;
-import org.aidcmp.egress.downlink.DownlinkSettings;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.MspRegistry;
 import org.aidcmp.ingress.aid1.IngressAid1;
 import org.aidcmp.ingress.aid1.IngressServer;
 import org.aidcmp.ingress.aid1.QueryRoutes;
 import org.aidcmp.ingress.aid1.oidc.LocalOidcIssuer;
-import org.aidcmp.ingress.aid2.Aid2Bridge;
-import org.aidcmp.ingress.aid2.BridgeSettings;
-import org.aidcmp.lifecycle.LifecycleStreams;
-import org.aidcmp.projections.Database;
-import org.aidcmp.projections.ProjectionsSettings;
 import org.aidcmp.projections.Projector;
-import org.aidcmp.projections.read.ProjectionReads;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The platform's services in one JVM (the embedded default): lifecycle-streams, the egress MSP client (when an
- * MSP is configured), the vehicle downlink (to the MQTT broker), the projections (event topics into PostgreSQL),
- * ingress-aid1 with the query API mounted on the projections' read side and, when no OIDC provider is configured,
- * a local issuer for the touchpoint API. Each is wired here by hand, as its own {@code main} would, against the
- * endpoints given; they stop in the reverse order, so nothing new comes in while egress and the topology finish.
+ * The platform's services in one JVM (the embedded default): lifecycle-streams, the AiD2 uplink bridge (when an
+ * MQTT broker is there), the egress MSP client (when an MSP is configured), the vehicle downlink, the projections
+ * and ingress-aid1 with the query API and, when no OIDC provider is configured, a local issuer for the touchpoint
+ * API. Each starts by its {@link AidService} function, the same {@code aid run SERVICE} uses, after the
+ * configuration is given the endpoints and the dev credentials; they stop in the reverse order, so nothing new
+ * comes in while egress and the topology finish. One {@link Management} endpoint reports on all of them.
  */
 public final class Services implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Services.class);
   private final Closer started = new Closer();
   private final Map<String, String> endpoints = new LinkedHashMap<>();
-  private LocalOidcIssuer issuer;
-  private IngressAid1 ingress;
-  private EgressWorker egress;
-  private DownlinkPublisher downlink;
-  private Projector projector;
+  private final Map<AidService, RunningService> running = new java.util.EnumMap<>(AidService.class);
+  private Management management;
 
   private Services() {}
 
@@ -53,7 +44,8 @@ public final class Services implements AutoCloseable {
     }
   }
 
-  private void startAll(AidConfig base, Endpoints backing) throws Exception {
+  /** The configuration the services of {@code aid up} start from: the endpoints given, the dev credentials. */
+  static AidConfig forEndpoints(AidConfig base, Endpoints backing) {
     Path data = Path.of(base.get("aid.data.dir").orElse(".aid/data"));
     Map<String, String> where = new java.util.HashMap<>(Map.of(
         "kafka.bootstrap.servers", backing.kafkaBootstrapServers(),
@@ -65,69 +57,61 @@ public final class Services implements AutoCloseable {
     if (backing.mqttTlsServerUri() != null) {
       where.put("mqtt.tls.server.uri", backing.mqttTlsServerUri());
     }
-    AidConfig config = DevCredentials.fill(base, data).with(where);
-    MspRegistry msps = MspRegistry.from(config);
-    SchemaRegistryClient registry = Aid.registryClient(config, backing);
+    if (backing.postgresJdbcUrl() != null) {
+      where.put("postgres.jdbc.url", backing.postgresJdbcUrl());
+      where.put("postgres.user", backing.postgresUser());
+      where.put("postgres.password", backing.postgresPassword() == null ? "" : backing.postgresPassword());
+    }
+    return DevCredentials.fill(base, data).with(where);
+  }
 
-    LifecycleStreams lifecycle = LifecycleStreams.start(backing.kafkaBootstrapServers(), registry,
-        LifecycleStreams.settings(config, msps),
-        config.get("lifecycle.application-id").orElse("aid-lifecycle"),
-        config.get("lifecycle.state-dir").orElse(data.resolve("lifecycle-streams").toString()),
-        config.get("lifecycle.instance-id").orElse("local"),
-        config.withPrefix(LifecycleStreams.STREAMS_PREFIX));
-    started.add(lifecycle);
-    endpoints.put("lifecycle-streams", "running (exactly_once_v2)");
+  private void startAll(AidConfig base, Endpoints backing) throws Exception {
+    Path data = Path.of(base.get("aid.data.dir").orElse(".aid/data"));
+    AidConfig config = forEndpoints(base, backing);
+    management = started.add(Management.start(config, "aid-up"));
+    SchemaRegistryClient registry = started.add(Aid.registryClient(config, backing));
 
+    start(AidService.LIFECYCLE_STREAMS, config, registry, "lifecycle-streams");
     if (config.get("mqtt.server.uri").isPresent() || config.get("ingress.aid2.server.uri").isPresent()) {
-      BridgeSettings bridgeSettings = BridgeSettings.from(config);
-      Aid2Bridge bridge = started.add(Aid2Bridge.start(bridgeSettings, registry, Duration.ofSeconds(30)));
-      endpoints.put("ingress-aid2 (AiD2 uplink bridge)", "running as " + bridge.clientId() + " on "
-          + bridgeSettings.mqttHost() + ":" + bridgeSettings.mqttPort());
+      start(AidService.INGRESS_AID2, config, registry, "ingress-aid2 (AiD2 uplink bridge)");
     } else {
       endpoints.put("ingress-aid2 (AiD2 uplink bridge)", "not started: no MQTT broker (mqtt.server.uri)");
     }
-
-    if (msps.all().isEmpty()) {
+    if (MspRegistry.from(config).all().isEmpty()) {
       endpoints.put("egress (MSP calls)", "not started: no MSP configured (msp.ids)");
     } else {
-      egress = started.add(EgressWorker.start(EgressMain.settings(config), registry));
-      endpoints.put("egress (MSP calls)", "running for " + String.join(", ", msps.all().stream()
-          .map(m -> m.id() + " at " + m.baseUrl()).toList()));
+      start(AidService.EGRESS_MSP, config, registry, "egress (MSP calls)");
     }
+    start(AidService.EGRESS_DOWNLINK, config, registry, "egress (vehicle downlink)");
+    start(AidService.PROJECTIONS, config, registry, "projections");
+    start(AidService.INGRESS_AID1, config, registry, "ingress-aid1");
 
-    DownlinkSettings downlinkSettings = DownlinkSettings.from(config); // its login: downlink.mqtt.* (DevCredentials)
-    downlink = started.add(DownlinkPublisher.start(downlinkSettings, registry));
-    endpoints.put("egress (vehicle downlink)", downlinkSettings.downlinkTopic() + " -> " + downlinkSettings.broker()
-        + " aid2/v1/vehicles/{vin}/down/{message}");
-    ProjectionsSettings projections = ProjectionsSettings.from(config.with(Map.of(
-        "postgres.jdbc.url", backing.postgresJdbcUrl(),
-        "postgres.user", backing.postgresUser(),
-        "postgres.password", backing.postgresPassword() == null ? "" : backing.postgresPassword())));
-    org.jdbi.v3.core.Jdbi readModels = Database.open(projections);
-    projector = started.add(new Projector(projections, readModels, registry).start());
-    endpoints.put("projections", "running into PostgreSQL schema " + projections.schema());
-
-    if (config.get("oidc.jwks-url").isEmpty()) {
-      issuer = new LocalOidcIssuer(config.getInt("oidc.local.port", 18090),
-          config.get("oidc.audience").orElse(LocalOidcIssuer.DEFAULT_AUDIENCE), Clock.systemUTC()).start();
-      started.add(issuer);
-      endpoints.put("Local OIDC issuer", issuer.issuer() + " (POST /token with sub, roles)");
+    IngressServer server = ingress().server();
+    if (issuer() != null) {
+      endpoints.put("Local OIDC issuer", issuer().issuer() + " (POST /token with sub, roles)");
     }
-    ingress = IngressAid1.start(IngressAid1.options(config, issuer),
-        QueryRoutes.Mount.from(config, ProjectionReads.on(readModels)));
-    started.add(ingress);
-    IngressServer server = ingress.server();
     endpoints.put("AiD1 MSP API (mTLS)", "https://127.0.0.1:" + server.mspPort() + "/cesim/msp/v1");
     endpoints.put("Touchpoint API", "https://127.0.0.1:" + server.touchpointPort() + "/api/v1 (OpenAPI: "
         + IngressServer.OPENAPI_PATH + ")");
     endpoints.put("Customer-care page", "https://127.0.0.1:" + server.touchpointPort() + QueryRoutes.CARE_PAGE
         + " (a token with the " + config.get("oidc.care-role").orElse("care") + " role)");
+    endpoints.put("Health and metrics", management.url() + "/health/ready, " + management.url() + "/metrics");
     if (base.get("ingress.aid1.tls.keystore").isEmpty()) {
       endpoints.put("Local CA (trust it)", DevCredentials.localCa(data).toString());
     }
-    if (egress != null && base.get("egress.tls.identity").isEmpty()) {
+    if (egress() != null && base.get("egress.tls.identity").isEmpty()) {
       endpoints.put("CMP client certificate", DevCredentials.cmpClient(data) + " (what MSPs must trust, §6)");
     }
+  }
+
+  private void start(AidService service, AidConfig config, SchemaRegistryClient registry, String label)
+      throws Exception {
+    RunningService s = started.add(service.start(config, registry));
+    running.put(service, s);
+    management.add(s);
+    endpoints.put(label, s.where());
+    started.add(() -> LOG.info("{} stopped", service.id())); // logged after it stopped (the closer runs in reverse)
+    LOG.info("{} started: {}", service.id(), s.where());
   }
 
   /** What runs where, for the person who started it. */
@@ -139,26 +123,38 @@ public final class Services implements AutoCloseable {
     return endpoints;
   }
 
+  /** The operations endpoint: /health/live, /health/ready, /metrics. */
+  Management management() {
+    return management;
+  }
+
+  private <T> T instance(AidService service, Class<T> type) {
+    RunningService s = running.get(service);
+    return s == null ? null : type.cast(s.instance());
+  }
+
   public LocalOidcIssuer issuer() {
-    return issuer;
+    AidService.Ingress ingress = instance(AidService.INGRESS_AID1, AidService.Ingress.class);
+    return ingress == null ? null : ingress.issuer();
   }
 
   public IngressAid1 ingress() {
-    return ingress;
+    AidService.Ingress ingress = instance(AidService.INGRESS_AID1, AidService.Ingress.class);
+    return ingress == null ? null : ingress.ingress();
   }
 
   public Projector projector() {
-    return projector;
+    return instance(AidService.PROJECTIONS, Projector.class);
   }
 
   /** The egress worker; null when no MSP is configured. */
   public EgressWorker egress() {
-    return egress;
+    return instance(AidService.EGRESS_MSP, EgressWorker.class);
   }
 
   /** The vehicle downlink publisher. */
   public DownlinkPublisher downlink() {
-    return downlink;
+    return instance(AidService.EGRESS_DOWNLINK, DownlinkPublisher.class);
   }
 
   @Override

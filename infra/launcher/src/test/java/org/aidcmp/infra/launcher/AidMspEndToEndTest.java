@@ -78,7 +78,13 @@ class AidMspEndToEndTest {
         Map.entry("msp.msp-cli.phone-key", Base64.getEncoder().encodeToString(phoneKey)),
         Map.entry("msp.msp-cli.touchpoint-url", "https://portal.msp-cli.example/login")))
         .with(SharedEmbeddedStack.brokerLogins(stackData.path()));
-    try (Services services = Services.start(config, endpoints);
+    // The whole run's log, as JSON lines (log.format=json): afterwards none of the secrets or identifiers used.
+    LogCapture log = new LogCapture();
+    AidLogFormat.use("json");
+    String accountId = null;
+    String activationCode = null;
+    String token = UUID.randomUUID().toString();
+    try (log; Services services = Services.start(config, endpoints);
          SchemaRegistryClient registry = Aid.registryClient(config, endpoints);
          KafkaProducer<String, SpecificRecord> vehicle = new KafkaProducer<>(Map.of(
              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
@@ -100,8 +106,8 @@ class AidMspEndToEndTest {
 
         // §4.1: account id at the touchpoint, §7.1.4 Send MSP token by the MSP, terms accepted.
         String user = "cli-" + UUID.randomUUID();
-        String token = UUID.randomUUID().toString();
-        CmpClient.Answer sent = cmp.sendMspToken(touchpoint.accountId(user, "msp-cli"),
+        accountId = touchpoint.accountId(user, "msp-cli");
+        CmpClient.Answer sent = cmp.sendMspToken(accountId,
             CmpClient.SendMspToken.of(token, "4918974020143", "private"));
         assertThat(sent.status()).as(sent.body().toString()).isEqualTo(201);
         assertThat(touchpoint.call(user, "POST", "/api/v1/terms/acceptance", "{}").status()).isEqualTo(200);
@@ -143,10 +149,40 @@ class AidMspEndToEndTest {
             .containsExactly(200);
         // ... and the code the vehicle got is the one the MSP's SM-DP+ bound to this vehicle's EID.
         assertThat(msp.simulator().smdp().download(ac.getActivationCode(), EID)).isPresent();
+        activationCode = ac.getActivationCode();
+
+        // Operations: every service ready, and every metric the dashboard charts served on /metrics.
+        Management management = services.management();
+        assertThat(Http.get(management.url() + "/health/live").status()).isEqualTo(200);
+        Http.Answer ready = Await.until("/health/ready 200", WAIT, Duration.ofMillis(200), () -> {
+          Http.Answer a = Http.get(management.url() + "/health/ready");
+          return a.status() == 200 ? a : null;
+        }, () -> "readiness " + management.readiness());
+        assertThat(ready.body()).contains("\"lifecycle-streams\":true", "\"egress-msp\":true",
+            "\"ingress-aid1\":true", "\"projections\":true", "\"egress-downlink\":true");
+        // The flow's figures reach the projections a moment after the downlink: wait for the last of them.
+        String metrics = Await.until("the activation code's round trip on /metrics", WAIT, Duration.ofMillis(200),
+            () -> {
+              String m = Http.get(management.url() + "/metrics").body();
+              return m.contains("aid_provisioning_flows_total{flow=\"activation-code\",") ? m : null;
+            }, () -> "no activation-code flow counted yet");
+        for (String name : Dashboard.metricNames()) {
+          assertThat(metrics).as("the dashboard's " + name + " on /metrics").containsPattern("(?m)^" + name + "[{ ]");
+        }
+        assertThat(metrics).contains("aid_ingress_requests_seconds_count{api=\"msp\"",
+            "function=\"/cesim/msp/v1/sendMspToken\"");
       }
     } finally {
+      AidLogFormat.use("text");
       SharedEmbeddedStack.deleteRecursively(data);
     }
+    String captured = log.text();
+    assertThat(captured).as("the services' start lines, as JSON").contains("\"message\":\"lifecycle-streams started");
+    assertThat(accountId).isNotNull();
+    assertThat(activationCode).isNotNull();
+    // Never a secret, phone number, account id, msp_token or activation code (the standards' list).
+    assertThat(captured).doesNotContain(token, accountId, activationCode, "4918974020143", "cmpKeyAtMspCli1",
+        "mspCliKey0123456", "msp-cli-secret-of-at-least-32-bytes", Base64.getEncoder().encodeToString(phoneKey));
   }
 
   private static <T> T await(String what, Services services, MspCommands.Served msp, Supplier<T> probe)
