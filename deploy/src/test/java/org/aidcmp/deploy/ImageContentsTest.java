@@ -55,15 +55,15 @@ class ImageContentsTest {
     assertThat(entrypoint).last().isEqualTo("org.aidcmp.infra.launcher.Aid");
     List<String> env = new ArrayList<>();
     config.at("/config/Env").forEach(n -> env.add(n.asText()));
-    assertThat(env).contains("AID_CONFIG=/etc/aid/aid.properties", "AID_MANAGEMENT_PORT=9404");
+    assertThat(env).contains("AID_CONFIG=/etc/aid/aid.properties", "AID_MANAGEMENT_PORT=19100");
     var properties = Manifests.configuration();
     List<String> ports = new ArrayList<>();
     config.at("/config/ExposedPorts").fieldNames().forEachRemaining(ports::add);
-    assertThat(ports).containsExactlyInAnyOrder("9404/tcp", properties.getProperty("ingress.aid1.msp.port") + "/tcp",
+    assertThat(ports).containsExactlyInAnyOrder("19100/tcp", properties.getProperty("ingress.aid1.msp.port") + "/tcp",
         properties.getProperty("ingress.aid1.touchpoint.port") + "/tcp");
     // The manifests' management port is the image's.
     Object compose = Manifests.load(Manifests.DEPLOY.resolve("compose/compose.yaml"));
-    assertThat(String.valueOf(Manifests.at(compose, "x-aid-env", "AID_MANAGEMENT_PORT"))).isEqualTo("9404");
+    assertThat(String.valueOf(Manifests.at(compose, "x-aid-env", "AID_MANAGEMENT_PORT"))).isEqualTo("19100");
   }
 
   @Test

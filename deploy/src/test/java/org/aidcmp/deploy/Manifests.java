@@ -9,9 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import org.aidcmp.infra.config.AidConfig;
+import org.aidcmp.infra.config.ConfigKeys;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -24,13 +23,6 @@ final class Manifests {
 
   /** The variable the launcher reads for its configuration file: not a configuration key itself. */
   static final String CONFIG_VARIABLE = "AID_CONFIG";
-
-  /**
-   * Keys the services read that config/aid.properties leaves out (their defaults are in code): the management
-   * endpoint (health and metrics), the instance ids and the downlink's MQTT client id.
-   */
-  static final Set<String> KEYS_WITH_CODE_DEFAULTS =
-      Set.of("management.host", "management.port", "aid.instance-id", "downlink.mqtt.client-id");
 
   static final Path DEPLOY = Path.of(System.getProperty("user.dir"));
   static final Path ROOT = DEPLOY.getParent();
@@ -76,16 +68,9 @@ final class Manifests {
     return p;
   }
 
-  /** Every key a variable may set: the file's keys and those with defaults in code. */
-  static Set<String> knownKeys() {
-    Set<String> keys = new TreeSet<>(configuration().stringPropertyNames());
-    keys.addAll(KEYS_WITH_CODE_DEFAULTS);
-    return keys;
-  }
-
-  /** The configuration key an AID_* variable sets, or null when it sets none. */
+  /** The configuration key an AID_* variable sets (one the platform reads: {@link ConfigKeys}), or null. */
   static String keyOf(String variable) {
-    return knownKeys().stream().filter(k -> AidConfig.environmentName(k).equals(variable)).findFirst().orElse(null);
+    return ConfigKeys.KNOWN.stream().filter(k -> AidConfig.environmentName(k).equals(variable)).findFirst().orElse(null);
   }
 
   @SuppressWarnings("unchecked")

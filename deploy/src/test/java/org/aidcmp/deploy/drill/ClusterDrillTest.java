@@ -119,7 +119,6 @@ class ClusterDrillTest {
     svc.put("postgres.user", "postgres");
     svc.put("postgres.password", "postgres");
     svc.put("mqtt.server.uri", "tcp://127.0.0.1:" + ports.mqtt);
-    svc.put("mqtt.tls.server.uri", "ssl://127.0.0.1:" + ports.mqttTls);
     Path services = writeConfig("services.properties", svc);
 
     List<Proc> all = new ArrayList<>();
@@ -228,6 +227,7 @@ class ClusterDrillTest {
     c.put("ingress.aid1.msp.port", String.valueOf(ports.aid1Msp));
     c.put("ingress.aid1.touchpoint.port", String.valueOf(ports.aid1Touchpoint));
     c.put("cmp.id", "aidcmp");
+    c.put("management.port", "0");
     c.put("msp.ids", "drill-a");
     String p = "msp.drill-a.";
     c.put(p + "client-id", "mspDrillA");
@@ -299,11 +299,8 @@ class ClusterDrillTest {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("AID_MANAGEMENT_HOST", "127.0.0.1");
       env.put("AID_MANAGEMENT_PORT", String.valueOf(management));
-      env.put("AID_INSTANCE_ID", id);
-      env.put("AID_LIFECYCLE_INSTANCE_ID", id);
-      env.put("AID_LIFECYCLE_STATE_DIR", dir.resolve("state").resolve(id).toString());
-      env.put("AID_INGRESS_AID2_INSTANCE_ID", id);
-      env.put("AID_DOWNLINK_MQTT_CLIENT_ID", id);
+      // aid run derives static membership, the bridge's client id and the state directory from it.
+      env.put("AID_INSTANCE_ID", String.valueOf(n));
       if (service.equals("ingress-aid1") && n == 2) {
         // The second instance on ports of its own (on loopback there is no load balancer in front).
         env.put("AID_INGRESS_AID1_MSP_PORT", String.valueOf(DrillCluster.freePort()));
