@@ -112,15 +112,11 @@ class ClusterDrillTest {
 
   private void services(DrillCluster cluster) throws Exception {
     Ports ports = new Ports();
-    Path backing = writeConfig("backing.properties", baseConfig(cluster, ports));
-    Map<String, String> svc = baseConfig(cluster, ports);
-    svc.put("schema.registry.url", "http://127.0.0.1:" + ports.registry);
-    svc.put("postgres.jdbc.url", "jdbc:postgresql://127.0.0.1:" + ports.postgres + "/aid");
-    svc.put("postgres.user", "postgres");
-    svc.put("postgres.password", "postgres");
-    svc.put("mqtt.server.uri", "tcp://127.0.0.1:" + ports.mqtt);
-    Path services = writeConfig("services.properties", svc);
-
+    // One file for all: the backing stack starts the embedded registry, PostgreSQL and MQTT broker on its fixed
+    // ports (Kafka is the cluster), and `aid run` with those endpoints empty finds them there and fills the
+    // services' broker logins for them (DevCredentials), as for the embedded default.
+    Path backing = writeConfig("drill.properties", baseConfig(cluster, ports));
+    Path services = backing;
     List<Proc> all = new ArrayList<>();
     try {
       // The backing services (registry, PostgreSQL, MQTT: embedded, one each; Kafka: the cluster) and the contract.
@@ -148,8 +144,8 @@ class ClusterDrillTest {
       }
 
       // The load: users onboarded at the MSP (touchpoint and Send MSP token), vehicles logging in and out.
-      Proc fleet = proc("fleet", List.of("--config", services.toString(), "fleet", "run", "--vehicles", "6",
-          "--users", "6", "--msp", "drill-a", "--duration", "150s", "--pause", "3s"), Map.of(), "384m");
+      Proc fleet = proc("fleet", List.of("--config", services.toString(), "fleet", "run", "--vehicles", "4",
+          "--users", "4", "--msp", "drill-a", "--duration", "150s", "--pause", "3s"), Map.of(), "384m");
       all.add(fleet.start());
       require(fleet.awaitLine(Pattern.compile("vehicles online"), START), fleet);
       Thread.sleep(15_000);
