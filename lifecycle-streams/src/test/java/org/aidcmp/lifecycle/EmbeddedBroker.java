@@ -1,28 +1,29 @@
 package org.aidcmp.lifecycle;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.aidcmp.infra.kafka.EmbeddedKafka;
 import org.aidcmp.infra.registry.SchemaRegistryServer;
+import org.aidcmp.infra.testing.TestBackbone;
+import org.aidcmp.infra.testing.TestKafka;
 import org.aidcmp.schemas.topics.TopicSetup;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One real Kafka broker (KRaft) and schema registry for this module's integration tests, started once and
- * closed when the test run ends.
+ * One real Kafka broker (KRaft; see {@link TestKafka} for the choice) and schema registry for this module's
+ * integration tests, started once and closed when the test run ends.
  */
 final class EmbeddedBroker implements ExtensionContext.Store.CloseableResource {
   static final int PARTITIONS = 3;
 
-  final EmbeddedKafka kafka;
+  private final TestBackbone backbone;
+  final TestKafka kafka;
   final SchemaRegistryServer registry;
-  final Path dir;
+  final java.nio.file.Path dir;
 
   private EmbeddedBroker() throws IOException {
-    dir = Files.createTempDirectory("aid-lifecycle-broker-");
-    kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
-    registry = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
+    backbone = TestBackbone.start("aid-lifecycle-broker");
+    dir = backbone.dir();
+    kafka = backbone.kafka();
+    registry = backbone.registry();
     TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS, (short) 1);
   }
 
@@ -39,7 +40,6 @@ final class EmbeddedBroker implements ExtensionContext.Store.CloseableResource {
 
   @Override
   public void close() {
-    registry.close();
-    kafka.close();
+    backbone.close();
   }
 }

@@ -8,7 +8,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.aidcmp.infra.kafka.EmbeddedKafka;
+import org.aidcmp.infra.testing.TestBackbone;
+import org.aidcmp.infra.testing.TestKafka;
 import org.aidcmp.infra.postgres.EmbeddedPostgresServer;
 import org.aidcmp.infra.registry.SchemaRegistryServer;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
@@ -33,15 +34,17 @@ public final class ProjectionsStack implements BeforeAllCallback, ParameterResol
   /** The shared stack. */
   public static final class Stack implements ExtensionContext.Store.CloseableResource {
     final Path dir;
-    final EmbeddedKafka kafka;
+    private final TestBackbone backbone;
+    final TestKafka kafka;
     final SchemaRegistryServer registryServer;
     final EmbeddedPostgresServer postgres;
     final SchemaRegistryClient registry;
 
     Stack() throws IOException {
       dir = Files.createTempDirectory("aid-projections-test-");
-      kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
-      registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
+      backbone = TestBackbone.start("aid-projections-test-broker");
+      kafka = backbone.kafka();
+      registryServer = backbone.registry();
       postgres = EmbeddedPostgresServer.builder(dir.resolve("pg")).startTimeout(Duration.ofSeconds(90)).build().start();
       try {
         postgres.createDatabaseIfMissing("aid");
@@ -75,8 +78,7 @@ public final class ProjectionsStack implements BeforeAllCallback, ParameterResol
     public void close() throws IOException {
       registry.close();
       postgres.close();
-      registryServer.close();
-      kafka.close();
+      backbone.close();
       try (var paths = Files.walk(dir)) {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }

@@ -16,11 +16,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.aidcmp.infra.config.MspRegistry;
-import org.aidcmp.infra.kafka.EmbeddedKafka;
 import org.aidcmp.infra.pki.CertificateAuthority;
 import org.aidcmp.infra.pki.Identity;
 import org.aidcmp.infra.pki.Tls;
 import org.aidcmp.infra.registry.SchemaRegistryServer;
+import org.aidcmp.infra.testing.TestBackbone;
+import org.aidcmp.infra.testing.TestKafka;
 import org.aidcmp.ingress.aid1.oidc.LocalOidcIssuer;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.topics.AidTopic;
@@ -47,7 +48,8 @@ public final class TestStack implements BeforeAllCallback, ParameterResolver {
   /** What a test gets. */
   public static final class Stack implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     final Path dir;
-    final EmbeddedKafka kafka;
+    private final TestBackbone backbone;
+    final TestKafka kafka;
     final SchemaRegistryServer registryServer;
     final CertificateAuthority ca;
     final Identity mspACertificate;
@@ -62,8 +64,9 @@ public final class TestStack implements BeforeAllCallback, ParameterResolver {
 
     Stack() throws Exception {
       dir = Files.createTempDirectory("ingress-aid1-test-");
-      kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
-      registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
+      backbone = TestBackbone.start("ingress-aid1-test-broker");
+      kafka = backbone.kafka();
+      registryServer = backbone.registry();
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
         List<NewTopic> topics = new ArrayList<>();
         for (AidTopic t : List.of(AidTopic.AID1_INBOUND, AidTopic.TOUCHPOINT_COMMANDS, AidTopic.REPLIES)) {
@@ -143,8 +146,7 @@ public final class TestStack implements BeforeAllCallback, ParameterResolver {
       topology.close();
       issuer.close();
       admin.close(Duration.ofSeconds(2));
-      registryServer.close();
-      kafka.close();
+      backbone.close();
       try (var paths = Files.walk(dir)) {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }

@@ -5,13 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import org.aidcmp.infra.kafka.EmbeddedKafka;
 import org.aidcmp.infra.mqtt.EmbeddedMqttBroker;
 import org.aidcmp.infra.pki.CertificateAuthority;
 import org.aidcmp.infra.pki.mqtt.MqttCredentials;
 import org.aidcmp.infra.pki.mqtt.MqttRole;
 import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.aidcmp.infra.registry.SchemaRegistryServer;
+import org.aidcmp.infra.testing.TestBackbone;
+import org.aidcmp.infra.testing.TestKafka;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.topics.TopicSetup;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -32,7 +33,8 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
 
   public static final class Stack implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     final Path dir;
-    final EmbeddedKafka kafka;
+    private final TestBackbone backbone;
+    final TestKafka kafka;
     final SchemaRegistryServer registryServer;
     final RestSchemaRegistryClient registry;
     /** The broker's identities: vehicles get theirs here (a password each), the bridge its service login. */
@@ -46,8 +48,9 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
 
     Stack() throws Exception {
       dir = Files.createTempDirectory("ingress-aid2-test-");
-      kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
-      registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build().start();
+      backbone = TestBackbone.start("ingress-aid2-test-broker");
+      kafka = backbone.kafka();
+      registryServer = backbone.registry();
       TopicSetup.ensureTopics(kafka.bootstrapServers(), PARTITIONS, (short) 1);
       registry = RestSchemaRegistryClient.of(registryServer.url());
       credentials = MqttCredentials.open(dir.resolve("mqtt-auth"));
@@ -103,8 +106,7 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
       tap.close();
       bridge.close();
       broker.close();
-      registryServer.close();
-      kafka.close();
+      backbone.close();
       try (var paths = Files.walk(dir)) {
         paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }

@@ -45,7 +45,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
   private static final String HOST = "127.0.0.1";
-  private static final int NODE_ID = 1;
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
   private final Path dataDir;
@@ -53,6 +52,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int requestedControllerPort;
   private final Duration startTimeout;
   private final Map<String, String> overrides;
+  private final int nodeId;
+  private final String clusterId;
+  private final String quorumVoters;
+  private final int replicationFactor;
+  private final int minInsyncReplicas;
 
   private KafkaRaftServer server;
   private int port;
@@ -63,6 +67,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.requestedControllerPort = builder.controllerPort;
     this.startTimeout = builder.startTimeout;
     this.overrides = Map.copyOf(builder.overrides);
+    this.nodeId = builder.nodeId;
+    this.clusterId = builder.clusterId;
+    this.quorumVoters = builder.quorumVoters;
+    this.replicationFactor = builder.replicationFactor;
+    this.minInsyncReplicas = builder.minInsyncReplicas;
   }
 
   /** A broker on {@code dataDir} and {@code port} (0 picks a free loopback port). */
@@ -150,10 +159,10 @@ public final class EmbeddedKafka implements AutoCloseable {
   private Properties brokerProperties(int clientPort, int controllerPort) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(NODE_ID));
+    p.put("node.id", String.valueOf(nodeId));
     // A static voter set (kraft.version 0): the controller's address is not written into the log,
-    // so a restart may use a different controller port.
-    p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+    // so a restart of a single node may use a different controller port. A cluster names its voters.
+    p.put("controller.quorum.voters", quorumVoters != null ? quorumVoters : nodeId + "@" + HOST + ":" + controllerPort);
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     p.put("listeners", "PLAINTEXT://" + HOST + ":" + clientPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + clientPort);
@@ -163,16 +172,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("metadata.log.dir", dataDir.toString());
 
     // One broker: every internal topic with one replica, or transactions and groups never get going.
-    p.put("offsets.topic.replication.factor", "1");
+    // A cluster (replication(3, 2)) gets what a production cluster has.
+    String rf = String.valueOf(replicationFactor);
+    String isr = String.valueOf(minInsyncReplicas);
+    p.put("offsets.topic.replication.factor", rf);
     p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.replication.factor", rf);
+    p.put("transaction.state.log.min.isr", isr);
     p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("share.coordinator.state.topic.replication.factor", rf);
+    p.put("share.coordinator.state.topic.min.isr", isr);
     p.put("share.coordinator.state.topic.num.partitions", "5");
-    p.put("default.replication.factor", "1");
-    p.put("min.insync.replicas", "1");
+    p.put("default.replication.factor", rf);
+    p.put("min.insync.replicas", isr);
     p.put("group.initial.rebalance.delay.ms", "0");
 
     // Keep it modest: few threads, a small compaction buffer (the default takes 128 MB of heap).
@@ -200,8 +212,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       Files.createDirectories(dataDir);
       new Formatter()
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-          .setNodeId(NODE_ID)
-          .setClusterId(Uuid.randomUuid().toString())
+          .setNodeId(nodeId)
+          .setClusterId(clusterId != null ? clusterId : Uuid.randomUuid().toString())
           .setDirectories(List.of(dataDir.toString()))
           .setMetadataLogDirectory(dataDir.toString())
           .setControllerListenerName(CONTROLLER_LISTENER)
@@ -284,6 +296,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private int controllerPort;
     private Duration startTimeout = Duration.ofSeconds(60);
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private int nodeId = 1;
+    private String clusterId;
+    private String quorumVoters;
+    private int replicationFactor = 1;
+    private int minInsyncReplicas = 1;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -313,7 +330,41 @@ public final class EmbeddedKafka implements AutoCloseable {
       return this;
     }
 
+    /** This node's id (default 1); in a cluster one of the ids in {@link #quorumVoters}. */
+    public Builder nodeId(int nodeId) {
+      if (nodeId < 0) {
+        throw new IllegalArgumentException("node id must not be negative: " + nodeId);
+      }
+      this.nodeId = nodeId;
+      return this;
+    }
+
+    /**
+     * One node of a cluster: every node is broker and controller, {@code voters} is
+     * {@code id@host:controllerPort,...} (the same on every node) and {@code clusterId} the id every node's
+     * data directory is formatted with. The controller port must then be fixed and be this node's in voters.
+     */
+    public Builder cluster(String clusterId, String voters) {
+      this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+      this.quorumVoters = Objects.requireNonNull(voters, "voters");
+      return this;
+    }
+
+    /** Replication factor and min ISR of internal and new topics (default 1 and 1, for one node). */
+    public Builder replication(int replicationFactor, int minInsyncReplicas) {
+      if (replicationFactor < 1 || minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+        throw new IllegalArgumentException(
+            "need 1 <= min.insync.replicas <= replication factor, got " + minInsyncReplicas + " and " + replicationFactor);
+      }
+      this.replicationFactor = replicationFactor;
+      this.minInsyncReplicas = minInsyncReplicas;
+      return this;
+    }
+
     public EmbeddedKafka build() {
+      if (quorumVoters != null && controllerPort == 0) {
+        throw new IllegalStateException("a cluster node needs its fixed controller port (the one in its voters)");
+      }
       return new EmbeddedKafka(this);
     }
 
