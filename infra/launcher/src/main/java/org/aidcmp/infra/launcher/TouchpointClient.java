@@ -22,6 +22,7 @@ import org.aidcmp.infra.pki.Tls;
 final class TouchpointClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration TRY_AGAIN_FOR = Duration.ofSeconds(60);
 
   /** What the touchpoint API answered. */
   record Answer(int status, JsonNode body) {}
@@ -53,7 +54,24 @@ final class TouchpointClient {
     return body.get("access_token").asText();
   }
 
+  /**
+   * One call; while the platform answers 503 code 205 ("recorded but not answered yet; try again": the topology
+   * is busy, e.g. catching up after a start) it is made again, for at most {@link #TRY_AGAIN_FOR}.
+   */
   Answer call(String token, String method, String path, String body) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TRY_AGAIN_FOR.toNanos();
+    while (true) {
+      Answer answer = callOnce(token, method, path, body);
+      if (answer.status() != 503 || !answer.body().path("code").asText().equals("205")
+          || System.nanoTime() > deadline) {
+        return answer;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private Answer callOnce(String token, String method, String path, String body)
+      throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(touchpoint.resolve(path)).timeout(CALL_TIMEOUT)
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
         .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -72,7 +72,8 @@ final class TestPlatform implements AutoCloseable {
 
   /** §4.1: the touchpoint asks for an account id; returns it. */
   String accountId(String user) throws Exception {
-    Touchpoint.Answer issued = touchpoint(user, "POST", "/api/v1/onboarding/account-ids", "{\"mspId\":\"msp-a\"}");
+    Touchpoint.Answer issued = Touchpoint.answered(() -> touchpoint(user, "POST", "/api/v1/onboarding/account-ids",
+        "{\"mspId\":\"msp-a\"}"));
     assertThat(issued.status()).as(issued.body().toString()).isEqualTo(201);
     assertThat(issued.body().path("redirect_url").asText()).startsWith("https://portal.msp-a.example/login?id=");
     return issued.body().path("account_id").asText();
