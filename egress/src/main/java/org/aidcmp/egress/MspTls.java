@@ -91,6 +91,29 @@ public interface MspTls {
 
   /** We refused the MSP's server certificate: not signed by the CA agreed for it, expired, or another host's. */
   static boolean serverCertificateRefused(Throwable failure) {
+    return anyInChain(failure, MspTls::serverRefusedHere);
+  }
+
+  /** The MSP refused the CMP's client certificate. */
+  static boolean clientCertificateRefused(Throwable failure) {
+    return anyInChain(failure, MspTls::clientRefusedHere);
+  }
+
+  /**
+   * HttpClient.send re-throws an async failure as a new exception of its kind with the original as its cause
+   * (an SSLException or IOException around a handshake failure): look at every handshake failure in the chain.
+   */
+  private static boolean anyInChain(Throwable failure, java.util.function.Predicate<Throwable> test) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (test.test(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean serverRefusedHere(Throwable failure) {
     if (!(failure instanceof SSLHandshakeException)) {
       return false;
     }
@@ -103,8 +126,7 @@ public interface MspTls {
     return false;
   }
 
-  /** The MSP refused the CMP's client certificate. */
-  static boolean clientCertificateRefused(Throwable failure) {
+  private static boolean clientRefusedHere(Throwable failure) {
     String message = failure instanceof SSLHandshakeException ? failure.getMessage() : null;
     String prefix = "Received fatal alert: ";
     return message != null && message.startsWith(prefix)
