@@ -310,7 +310,8 @@ public final class Projector implements AutoCloseable {
   private static void project(Handle h, ConsumerRecord<byte[], byte[]> record, Object event) {
     org.aidcmp.schemas.common.EnvelopeHeader header = event instanceof LifecycleEvent e ? e.getHeader()
         : ((VehicleEvent) event).getHeader();
-    if (Timeline.applied(h, record.topic(), header)) {
+    Object payload = event instanceof LifecycleEvent e ? e.getPayload() : ((VehicleEvent) event).getPayload();
+    if (Timeline.applied(h, record.topic(), header, payload)) {
       return;
     }
     if (event instanceof LifecycleEvent e) {

@@ -61,11 +61,15 @@ public final class Timeline {
         .bind("summary", e.summary()).bind("reason", e.reason()).execute();
   }
 
-  /** True when the fact (same topic, messageId and occurredAt) is in the timeline already, from another offset. */
-  static boolean applied(Handle h, String topic, EnvelopeHeader header) {
+  /**
+   * True when the fact (same topic, messageId, occurredAt and type) is in the timeline already, from another offset.
+   * The type too: records written by hand (samples, tests) may share a header across facts; lifecycle-streams never
+   * does.
+   */
+  static boolean applied(Handle h, String topic, EnvelopeHeader header, Object payload) {
     return h.createQuery("SELECT EXISTS (SELECT 1 FROM timeline WHERE message_id = :mid AND topic = :topic"
-            + " AND occurred_at = :at)")
-        .bind("mid", header.getMessageId()).bind("topic", topic)
+            + " AND occurred_at = :at AND event_type = :type)")
+        .bind("mid", header.getMessageId()).bind("topic", topic).bind("type", payload.getClass().getSimpleName())
         .bind("at", LifecycleProjection.at(header.getOccurredAt())).mapTo(Boolean.class).one();
   }
 
