@@ -75,6 +75,11 @@ class AidFleetEndToEndTest {
         .with(msp("fleet-a", "mspFleetA", portA)).with(msp("fleet-b", "mspFleetB", portB));
     try (Services services = Services.start(config, endpoints)) {
       assertThat(services.endpoints()).containsKeys("ingress-aid2 (AiD2 uplink bridge)", "egress (vehicle downlink)");
+      // Traffic once every service says it is ready (/health/ready), as a load balancer would send it: the
+      // first account-id request otherwise met a topology still rebalancing on a loaded machine (503, retryable).
+      Await.until("every service ready", java.time.Duration.ofSeconds(180), java.time.Duration.ofMillis(200),
+          () -> services.management().readiness().containsValue(false) ? null : Boolean.TRUE,
+          () -> "readiness " + services.management().readiness());
       AidConfig second = config.with(Map.of("ingress.aid1.msp.port",
           String.valueOf(services.ingress().server().mspPort())));
       MspCommands aidMsp = new MspCommands(second, new PrintStream(new ByteArrayOutputStream(), true,

@@ -58,6 +58,10 @@ final class TestPlatform implements AutoCloseable {
         Map.entry("msp.msp-a.withdraw-url", "https://portal.msp-a.example/withdraw")))
         .with(SharedEmbeddedStack.brokerLogins(stackData));
     services = Services.start(config, endpoints);
+    // The tests' requests once every service is ready, as /health/ready would let a load balancer send them.
+    Await.until("every service ready", java.time.Duration.ofSeconds(180), java.time.Duration.ofMillis(200),
+        () -> services.management().readiness().containsValue(false) ? null : Boolean.TRUE,
+        () -> "readiness " + services.management().readiness());
     msp = CmpClient.builder()
         .baseUrl(URI.create("https://127.0.0.1:" + services.ingress().server().mspPort() + "/cesim/msp/v1"))
         .clientId("mspA").cmpId("aidcmp").apiKey("mspAkey0123456789")
