@@ -121,14 +121,8 @@ final class DemoPlatform implements AutoCloseable {
         urls.put(key, services.endpoints().get(key));
       }
     }
-    // TO FILL AT MERGE: the /metrics URL the metrics helper's Services entry gives (not on this branch yet);
-    // until then this line says so, and any Services entry naming metrics replaces it.
-    urls.put("Metrics", "/metrics: not served on this branch (to be filled when /metrics lands)");
-    services.endpoints().forEach((k, v) -> {
-      if (k.toLowerCase(java.util.Locale.ROOT).contains("metrics")) {
-        urls.put("Metrics", v);
-      }
-    });
+    urls.put("Metrics", services.management().url() + "/metrics (health: " + services.management().url()
+        + "/health/ready)");
     return urls;
   }
 
