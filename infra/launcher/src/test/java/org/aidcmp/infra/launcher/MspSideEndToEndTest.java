@@ -259,7 +259,7 @@ class MspSideEndToEndTest {
   // ----------------------------------------------------------------------------------------------------
   // The touchpoint, the MSPs' inbound calls and the vehicles, as records on the contract's topics
 
-  /** §4.1: account id, terms, then the MSP's Send MSP token keyed by the account id's sid. */
+  /** §4.1: account id, terms, then the MSP's Send MSP token keyed, as ingress keys it, by the user its account id names. */
   private void onboard(String user, String mspId, String token) {
     String sid = UUID.randomUUID().toString();
     Instant now = Instant.now();
@@ -268,7 +268,8 @@ class MspSideEndToEndTest {
     send(AidTopic.TOUCHPOINT_COMMANDS, user, new TouchpointCommand(header(), new AcceptAidTerms(user, "v1")));
     await("account id for " + user, () -> eventsOf(AccountIdIssued.class).stream()
         .filter(a -> a.getCmpUserId().equals(user)).findFirst().orElse(null));
-    send(AidTopic.AID1_INBOUND, sid, new Aid1Inbound(header(), SendMspToken.newBuilder().setMspId(mspId).setSid(sid)
+    send(AidTopic.AID1_INBOUND, user, new Aid1Inbound(header(), SendMspToken.newBuilder().setMspId(mspId).setSid(sid)
+        .setCmpUserId(user)
         .setAccountIdExpiresAt(now.plusSeconds(3600)).setMspToken(token)
         .setSubscriptionType(SubscriptionType.PRIVATE).build()));
     await("federation of " + user, () -> eventsOf(FederationEstablished.class).stream()
