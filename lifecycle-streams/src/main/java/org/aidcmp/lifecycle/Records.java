@@ -28,12 +28,23 @@ public final class Records {
 
   private final EnvelopeHeader cause;
   private final Instant at;
+  /** The cause's messageId with the deciding entity's count of decisions, or the cause's alone. */
+  private final String[] base;
   private final List<Emit> emits = new ArrayList<>();
   private int sequence;
 
+  /** Records of a decision without an entity of its own (the ids come from the cause alone). */
   public Records(EnvelopeHeader cause, Instant at) {
     this.cause = cause;
     this.at = at;
+    this.base = new String[] {cause.getMessageId()};
+  }
+
+  /** Records of an entity's decision, the entity's state having been changed by {@code decisionsBefore} before. */
+  public Records(EnvelopeHeader cause, Instant at, long decisionsBefore) {
+    this.cause = cause;
+    this.at = at;
+    this.base = new String[] {cause.getMessageId(), "decision-" + decisionsBefore};
   }
 
   public Instant at() {
@@ -46,14 +57,21 @@ public final class Records {
 
   /** An id derived from the cause, for something the topology mints (activationCodeRequestID, ...). */
   public String derivedId(String what) {
-    return Envelopes.derivedId(cause.getMessageId(), what);
+    return Envelopes.derivedId(with(what));
   }
 
   /** A header for a record the caller builds itself (a downlink command). */
   public EnvelopeHeader nextHeader(String purpose) {
-    String messageId = Envelopes.derivedId(cause.getMessageId(), purpose, Integer.toString(sequence++));
+    String messageId = Envelopes.derivedId(with(purpose, Integer.toString(sequence++)));
     return Envelopes.header(messageId, SOURCE, cause.getRequestId(), cause.getCorrelationId(), at);
   }
+
+  private String[] with(String... parts) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + parts.length);
+    System.arraycopy(parts, 0, all, base.length, parts.length);
+    return all;
+  }
+
 
   /** The outcome of the synchronous request that caused this, if it was one. */
   public void reply(int httpStatus, ErrorInfo error, String body) {

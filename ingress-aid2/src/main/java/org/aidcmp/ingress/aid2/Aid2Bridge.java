@@ -118,7 +118,7 @@ public final class Aid2Bridge implements AutoCloseable {
         "stage", DEAD_LETTER_STAGE); // at 0 from the start
     this.uplinkThread = Executors.newSingleThreadExecutor(r -> daemon(r, settings.clientId() + "-uplink"));
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, settings.clientId() + "-retry"));
-    this.mqtt = client(settings);
+    this.mqtt = client(settings, new java.util.concurrent.atomic.AtomicBoolean());
     // Before connecting: a resumed session's messages arrive before any subscribe. Every message is for us.
     mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onPublish, uplinkThread, true);
   }
@@ -163,14 +163,16 @@ public final class Aid2Bridge implements AutoCloseable {
         settings.receiveMaximum());
   }
 
-  private static Mqtt5AsyncClient client(BridgeSettings s) {
+  private static Mqtt5AsyncClient client(BridgeSettings s, java.util.concurrent.atomic.AtomicBoolean connectedOnce) {
     Mqtt5ClientBuilder b = MqttClient.builder().useMqttVersion5()
         .identifier(s.clientId())
         .serverHost(s.mqttHost())
         .serverPort(s.mqttPort())
         // A dropped connection comes back with the same session: unacknowledged messages are delivered again.
         .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS)
-        .applyAutomaticReconnect();
+        .applyAutomaticReconnect()
+        .addConnectedListener(ctx -> connectedOnce.set(true))
+        .addDisconnectedListener(ctx -> stopReconnectingIfRefusedAtStart(ctx, connectedOnce.get()));
     BridgeSettings.Credentials c = s.credentials();
     if (c.tls()) {
       try {
@@ -199,6 +201,20 @@ public final class Aid2Bridge implements AutoCloseable {
       b = auth.applySimpleAuth();
     }
     return b.buildAsync();
+  }
+
+  /**
+   * A broker that refuses the bridge's first CONNECT for good (wrong login, identity not allowed) is answered at
+   * start: the connect fails with the broker's reason instead of retrying until the timeout. Once the bridge has
+   * been connected, a refusal is retried (a broker being reconfigured may take it back).
+   */
+  private static void stopReconnectingIfRefusedAtStart(
+      com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext ctx, boolean connectedOnce) {
+    if (!connectedOnce
+        && ctx.getCause() instanceof com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException refused) {
+      LOG.warn("the MQTT broker refused the bridge's connect: {}", refused.getMqttMessage().getReasonCode());
+      ctx.getReconnector().reconnect(false);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------

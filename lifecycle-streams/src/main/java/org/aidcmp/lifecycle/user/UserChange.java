@@ -39,12 +39,23 @@ public final class UserChange {
 
   /** A change of the user the message is keyed by; a user not known yet starts empty. */
   public static UserChange of(UserState state, Message m, Instant now, LifecycleSettings settings) {
-    return new UserChange(state, copyOrNew(m.key(), state), new Records(m.cause(), now), now, settings);
+    return new UserChange(state, copyOrNew(m.key(), state), records(state, m, now), now, settings);
   }
 
-  /** The new state, or the given one itself when nothing changed (so nothing is written), and the records. */
+  private static Records records(UserState state, Message m, Instant now) {
+    return new Records(m.cause(), now, state == null ? 0 : state.getDecisions());
+  }
+
+  /**
+   * The new state, or the given one itself when nothing changed (so nothing is written), and the records. A
+   * decision that changed the state is counted: the next one's ids differ even if its cause's messageId does not.
+   */
   public Decision<UserState> decision() {
-    return new Decision<>(before != null && s.equals(before) ? before : s, out.list());
+    if (before != null && s.equals(before)) {
+      return new Decision<>(before, out.list());
+    }
+    s.setDecisions(s.getDecisions() + 1);
+    return new Decision<>(s, out.list());
   }
 
   /** The user does not exist and is not created: only the records. */
@@ -94,7 +105,7 @@ public final class UserChange {
       if (repeated.isEmpty()) {
         return decider.decide(state, m, now);
       }
-      Records out = new Records(m.cause(), now);
+      Records out = records(state, m, now);
       out.reply(repeated.get());
       return new Decision<>(state, out.list());
     };

@@ -26,7 +26,8 @@ public final class VehicleChange {
   }
 
   public static VehicleChange of(VehicleState state, Message m, Instant now) {
-    VehicleChange c = new VehicleChange(state, copyOrNew(m.key(), state), new Records(m.cause(), now), now);
+    VehicleChange c = new VehicleChange(state, copyOrNew(m.key(), state), new Records(m.cause(), now,
+        state == null ? 0 : state.getDecisions()), now);
     if (AidTopic.AID2_UPLINK.topicName().equals(m.topic())) {
       c.s.setLastSeen(now);
     }
@@ -37,9 +38,16 @@ public final class VehicleChange {
     return s.getVin();
   }
 
-  /** The new state, or the given one itself when nothing changed (so nothing is written), and the records. */
+  /**
+   * The new state, or the given one itself when nothing changed (so nothing is written), and the records. A
+   * decision that changed the state is counted (see UserState.decisions).
+   */
   public Decision<VehicleState> decision() {
-    return new Decision<>(before != null && s.equals(before) ? before : s, out.list());
+    if (before != null && s.equals(before)) {
+      return new Decision<>(before, out.list());
+    }
+    s.setDecisions(s.getDecisions() + 1);
+    return new Decision<>(s, out.list());
   }
 
   /** The state stays as it was given (a vehicle not registered is not created by a refused command). */

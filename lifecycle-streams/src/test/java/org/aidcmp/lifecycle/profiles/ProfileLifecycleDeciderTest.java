@@ -121,4 +121,55 @@ class ProfileLifecycleDeciderTest {
     assertThat(d.state().getInventory()).extracting(VehicleProfile::getIccid)
         .containsExactly("8988239000000000001", "8988239000000000002");
   }
+
+  /**
+   * §5.2.1: a related message keeps the old Timestamp, so a vehicle may report the same bytes twice (enabled,
+   * disabled, enabled again within one second): one messageId. Each report is a decision with ids of its own, so
+   * egress does not take the second "enabled" for a repeat of the first; deciding one report again mints the same.
+   */
+  @Test
+  void csimStatus_7_2_3_theSameBytesReportedAgainAfterAChangeAreANewDecision_5_2_1() {
+    ProfileLifecycleDecider forwarding = new ProfileLifecycleDecider(LifecycleSettings.defaults().withCsimStatuses(
+        java.util.Map.of("msp-a", java.util.Set.of(org.aidcmp.schemas.aid1.CsimStatusValue.ENABLED,
+            org.aidcmp.schemas.aid1.CsimStatusValue.DISABLED))));
+    Message enabled = csimStatusForUser("m-same-bytes", VehicleProfileStatus.ENABLED);
+    Message disabled = csimStatusForUser("m-other-bytes", VehicleProfileStatus.DISABLED);
+
+    Decision<UserState> first = forwarding.forUser(userWith(installed("8988239000000000001", "VIN1")), enabled, NOW);
+    Decision<UserState> between = forwarding.forUser(first.state(), disabled, NOW);
+    Decision<UserState> again = forwarding.forUser(between.state(), enabled, NOW);
+
+    List<org.aidcmp.schemas.aid1.Aid1Outbound> told = new ArrayList<>();
+    for (Decision<UserState> d : List.of(first, between, again)) {
+      emitsTo(d, AidTopic.AID1_OUTBOUND).forEach(e -> told.add((org.aidcmp.schemas.aid1.Aid1Outbound) e.value()));
+    }
+    assertThat(told).extracting(o -> ((org.aidcmp.schemas.aid1.SendCsimStatus) o.getPayload()).getStatus())
+        .containsExactly(org.aidcmp.schemas.aid1.CsimStatusValue.ENABLED,
+            org.aidcmp.schemas.aid1.CsimStatusValue.DISABLED, org.aidcmp.schemas.aid1.CsimStatusValue.ENABLED);
+    assertThat(told).extracting(o -> o.getHeader().getMessageId()).doesNotHaveDuplicates();
+    assertThat(again.state().getDecisions()).isEqualTo(3);
+    // The same report against the same state (an EOS retry, a replay): the same command id.
+    Decision<UserState> retried = forwarding.forUser(between.state(), enabled, NOW);
+    assertThat(emitsTo(retried, AidTopic.AID1_OUTBOUND)).extracting(e -> ((org.aidcmp.schemas.aid1.Aid1Outbound)
+        e.value()).getHeader().getMessageId()).containsExactly(told.get(2).getHeader().getMessageId());
+  }
+
+  @Test
+  void csimStatus_7_2_3_aVehicleReportingTheSameBytesAgainHandsEachUserANewMessage_5_2_1() {
+    VehicleState vehicle = VehicleState.newBuilder().setVin("VIN1").setRegistered(true).setEid("eid-VIN1").build();
+    CsimStatus status = new CsimStatus(new VehicleRequestId("VIN1", NOW.getEpochSecond()), "eid-VIN1", null, null,
+        null, List.of(new CsimProfile("8988239000000000001", "user-1", VehicleProfileStatus.ENABLED, null, null, null)));
+    Decision<VehicleState> first = decider.forVehicle(vehicle, Messages.uplink("VIN1", "u-same", status), NOW);
+    Decision<VehicleState> again = decider.forVehicle(first.state(), Messages.uplink("VIN1", "u-same", status), NOW);
+    assertThat(emitsTo(first, AidTopic.INTERNAL_USERS)).singleElement().satisfies(e -> assertThat(
+        ((org.aidcmp.schemas.internal.InternalMessage) e.value()).getHeader().getMessageId()).isNotEqualTo(
+        ((org.aidcmp.schemas.internal.InternalMessage) emitsTo(again, AidTopic.INTERNAL_USERS).get(0).value())
+            .getHeader().getMessageId()));
+  }
+
+  private static Message csimStatusForUser(String messageId, VehicleProfileStatus status) {
+    return Messages.internal(AidTopic.INTERNAL_USERS, "user-1", messageId, Messages.uplinkEnvelope(messageId,
+        new CsimStatus(new VehicleRequestId("VIN1", NOW.getEpochSecond()), "eid-VIN1", null, null, null,
+            List.of(new CsimProfile("8988239000000000001", "user-1", status, null, null, null)))));
+  }
 }
