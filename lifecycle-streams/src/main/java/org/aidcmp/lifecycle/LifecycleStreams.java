@@ -37,6 +37,16 @@ public final class LifecycleStreams implements AutoCloseable {
     return streams.state() == KafkaStreams.State.RUNNING && restoring.get() == 0;
   }
 
+  /**
+   * Alive: not given up. Streams that ended in ERROR (a stream thread died, the client shut down) serve nothing
+   * again in this process, so liveness fails and an orchestrator restarts it; restoring or rebalancing is only
+   * not ready.
+   */
+  public boolean alive() {
+    KafkaStreams.State state = streams.state();
+    return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR;
+  }
+
   /** The streams configuration of the service: exactly_once_v2, small commit interval (each hop costs one). */
   public static Properties streamsConfig(String bootstrapServers, String applicationId, String stateDir,
       SchemaRegistryClient registry) {

@@ -85,6 +85,11 @@ public final class Projector implements AutoCloseable {
         && org.aidcmp.schemas.metrics.KafkaReadiness.connected(consumerMetrics);
   }
 
+  /** Alive: not started, or its thread still projecting (a thread that died projects nothing again). */
+  public boolean alive() {
+    return !running || (thread != null && thread.isAlive());
+  }
+
   /** Runs in a thread of its own until {@link #close()}. */
   public synchronized Projector start() {
     flows = new FlowMeters(io.micrometer.core.instrument.Metrics.globalRegistry);

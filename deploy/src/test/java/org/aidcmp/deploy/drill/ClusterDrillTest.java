@@ -224,8 +224,6 @@ class ClusterDrillTest {
     c.put("ingress.aid1.touchpoint.port", String.valueOf(ports.aid1Touchpoint));
     c.put("cmp.id", "aidcmp");
     c.put("management.port", "0");
-    // The embedded PostgreSQL's password; aid run's default for an empty postgres.password is "".
-    c.put("postgres.password", "postgres");
     c.put("msp.ids", "drill-a");
     String p = "msp.drill-a.";
     c.put(p + "client-id", "mspDrillA");

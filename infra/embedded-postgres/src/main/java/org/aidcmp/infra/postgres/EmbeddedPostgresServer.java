@@ -325,11 +325,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
+  /** The superuser's login unless {@link Builder#superuser} says otherwise: what a client of the default uses. */
+  public static final String DEFAULT_USER = "postgres";
+  public static final String DEFAULT_PASSWORD = "postgres";
+
   public static final class Builder {
     private final Path dataDir;
     private int port;
-    private String username = "postgres";
-    private String password = "postgres";
+    private String username = DEFAULT_USER;
+    private String password = DEFAULT_PASSWORD;
     private Duration startTimeout = Duration.ofSeconds(60);
     private Duration stopTimeout = Duration.ofSeconds(30);
     private final Map<String, String> settings = new LinkedHashMap<>();

@@ -42,7 +42,7 @@ enum AidService {
       KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(lifecycle.streams());
       metrics.bindTo(Metrics.globalRegistry);
       return new RunningService(this, lifecycle, "running (exactly_once_v2) as " + settings.applicationId()
-          + (settings.instanceId() == null ? "" : ", instance " + settings.instanceId()), lifecycle::ready, () -> {
+          + (settings.instanceId() == null ? "" : ", instance " + settings.instanceId()), lifecycle::ready, lifecycle::alive, () -> {
             lifecycle.close();
             metrics.close();
           });
@@ -64,7 +64,7 @@ enum AidService {
         IngressServer server = ingress.server();
         return new RunningService(this, new Ingress(ingress, issuer), "MSP API https://" + host(config) + ":"
             + server.mspPort() + "/cesim/msp/v1, touchpoint API https://" + host(config) + ":"
-            + server.touchpointPort() + "/api/v1", ingress::ready, () -> {
+            + server.touchpointPort() + "/api/v1", ingress::ready, () -> true, () -> {
               ingress.close();
               if (issuer != null) {
                 issuer.close();
@@ -84,7 +84,7 @@ enum AidService {
       BridgeSettings settings = BridgeSettings.from(config);
       Aid2Bridge bridge = Aid2Bridge.start(settings, registry, Duration.ofSeconds(30));
       return new RunningService(this, bridge, "running as " + bridge.clientId() + " on " + settings.mqttHost() + ":"
-          + settings.mqttPort(), bridge::ready, bridge);
+          + settings.mqttPort(), bridge::ready, () -> true, bridge); // it reconnects to both brokers by itself
     }
   },
   EGRESS_MSP("egress-msp") {
@@ -97,7 +97,7 @@ enum AidService {
       EgressSettings settings = EgressMain.settings(config);
       EgressWorker egress = EgressWorker.start(settings, registry);
       return new RunningService(this, egress, "running for " + String.join(", ", msps.all().stream()
-          .map(m -> m.id() + " at " + m.baseUrl()).toList()), egress::ready, egress);
+          .map(m -> m.id() + " at " + m.baseUrl()).toList()), egress::ready, () -> egress.failure() == null, egress);
     }
   },
   EGRESS_DOWNLINK("egress-downlink") {
@@ -106,7 +106,8 @@ enum AidService {
       DownlinkSettings settings = DownlinkSettings.from(config); // its login: downlink.mqtt.* (DevCredentials)
       DownlinkPublisher downlink = DownlinkPublisher.start(settings, registry);
       return new RunningService(this, downlink, settings.downlinkTopic() + " -> " + settings.broker()
-          + " aid2/v1/vehicles/{vin}/down/{message}", downlink::ready, downlink);
+          + " aid2/v1/vehicles/{vin}/down/{message}", downlink::ready, () -> downlink.failure() == null,
+          downlink);
     }
   },
   PROJECTIONS("projections") {
@@ -115,7 +116,7 @@ enum AidService {
       ProjectionsSettings settings = ProjectionsSettings.from(config);
       Projector projector = new Projector(settings, Database.open(settings), registry).start();
       return new RunningService(this, projector, "running into PostgreSQL schema " + settings.schema(),
-          projector::ready, projector);
+          projector::ready, projector::alive, projector);
     }
   };
 

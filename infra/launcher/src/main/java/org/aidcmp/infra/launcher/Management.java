@@ -24,8 +24,9 @@ import java.util.concurrent.ExecutorService;
 import org.aidcmp.infra.config.AidConfig;
 
 /**
- * A process's operations endpoint: {@code /health/live} (the process answers), {@code /health/ready} (every
- * service it runs is ready; 503 with which are not) and {@code /metrics} (Prometheus text, from one
+ * A process's operations endpoint: {@code /health/live} (no service it runs has given up for good; 503 with
+ * which have, so an orchestrator restarts the process), {@code /health/ready} (every service it runs is ready;
+ * 503 with which are not) and {@code /metrics} (Prometheus text, from one
  * {@link PrometheusMeterRegistry} added to Micrometer's global registry, which the services count into). One per
  * process: {@code aid run} has one service behind it, {@code aid up} all of them (one port, one registry; the
  * Kafka figures are told apart by their {@code client_id}). A small JDK HTTP server on {@code management.host}
@@ -69,8 +70,8 @@ final class Management implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     Metrics.addRegistry(registry);
-    server.createContext("/health/live", ex -> answer(ex, 200, "text/plain", "live\n"));
-    server.createContext("/health/ready", management::ready);
+    server.createContext("/health/live", ex -> management.health(ex, "live", management.liveness()));
+    server.createContext("/health/ready", ex -> management.health(ex, "ready", management.readiness()));
     server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
         registry.scrape()));
     server.setExecutor(threads);
@@ -93,25 +94,34 @@ final class Management implements AutoCloseable {
 
   /** Each service's readiness, in start order. */
   Map<String, Boolean> readiness() {
-    Map<String, Boolean> ready = new java.util.LinkedHashMap<>();
+    return each(RunningService::ready);
+  }
+
+  /** Each service's liveness, in start order: false once a fatal error stopped it. */
+  Map<String, Boolean> liveness() {
+    return each(RunningService::alive);
+  }
+
+  private Map<String, Boolean> each(java.util.function.Function<RunningService, java.util.function.BooleanSupplier> what) {
+    Map<String, Boolean> each = new java.util.LinkedHashMap<>();
     for (RunningService s : services) {
       boolean r;
       try {
-        r = s.ready().getAsBoolean();
+        r = what.apply(s).getAsBoolean();
       } catch (RuntimeException e) {
-        r = false; // a client closed under us: not ready
+        r = false; // a client closed under us
       }
-      ready.put(s.service().id(), r);
+      each.put(s.service().id(), r);
     }
-    return ready;
+    return each;
   }
 
-  private void ready(HttpExchange exchange) throws IOException {
-    Map<String, Boolean> ready = readiness();
-    boolean all = !ready.isEmpty() && !ready.containsValue(false);
-    StringBuilder body = new StringBuilder("{\"ready\":").append(all).append(",\"services\":{");
-    ready.forEach((id, r) -> body.append('"').append(id).append("\":").append(r).append(','));
-    if (!ready.isEmpty()) {
+  /** 200 when every service holds, else 503; the body names each service's answer. */
+  private void health(HttpExchange exchange, String what, Map<String, Boolean> each) throws IOException {
+    boolean all = !each.containsValue(false) && (what.equals("live") || !each.isEmpty());
+    StringBuilder body = new StringBuilder("{\"").append(what).append("\":").append(all).append(",\"services\":{");
+    each.forEach((id, r) -> body.append('"').append(id).append("\":").append(r).append(','));
+    if (!each.isEmpty()) {
       body.setLength(body.length() - 1);
     }
     answer(exchange, all ? 200 : 503, "application/json", body.append("}}\n").toString());

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.config.ConfigKeys;
+import org.aidcmp.infra.postgres.EmbeddedPostgresServer;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,13 +117,18 @@ final class RunCommand {
     }
   }
 
-  /** The endpoints configured, else the embedded default's (what {@code aid up --stack-only} serves). */
+  /**
+   * The endpoints configured, else the embedded default's (what {@code aid up --stack-only} serves): with no
+   * {@code postgres.jdbc.url}, the embedded PostgreSQL and, unless configured, its login.
+   */
   static Endpoints endpoints(AidConfig config) {
     Endpoints running = Aid.runningEndpoints(config);
+    Optional<String> jdbcUrl = config.get("postgres.jdbc.url");
     return new Endpoints(running.kafkaBootstrapServers(), running.schemaRegistryUrl(),
-        config.get("postgres.jdbc.url").orElse("jdbc:postgresql://127.0.0.1:" + config.getInt("postgres.embedded.port",
-            15432) + "/" + config.get("postgres.database").orElse("aid")),
-        config.get("postgres.user").orElse("postgres"), config.get("postgres.password").orElse(""),
+        jdbcUrl.orElse("jdbc:postgresql://127.0.0.1:" + config.getInt("postgres.embedded.port", 15432) + "/"
+            + config.get("postgres.database").orElse("aid")),
+        config.get("postgres.user").orElse(EmbeddedPostgresServer.DEFAULT_USER),
+        config.get("postgres.password").orElse(jdbcUrl.isPresent() ? "" : EmbeddedPostgresServer.DEFAULT_PASSWORD),
         running.mqttServerUri(), running.mqttTlsServerUri());
   }
 }

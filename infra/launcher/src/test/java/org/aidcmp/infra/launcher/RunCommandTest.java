@@ -106,4 +106,17 @@ class RunCommandTest {
     assertThat(err).contains("aid run: no service 'egress'; one of lifecycle-streams, ingress-aid1, ingress-aid2, "
         + "egress-msp, egress-downlink, projections\n");
   }
+
+  /** With no PostgreSQL named, {@code aid run} reaches the embedded one with its login, as {@code aid up} made it. */
+  @Test
+  void noPostgresNamedMeansTheEmbeddedOneWithItsLogin() {
+    Endpoints embedded = RunCommand.endpoints(AidConfig.of(Map.of("postgres.embedded.port", "15432")));
+    assertThat(embedded.postgresJdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:15432/aid");
+    assertThat(embedded.postgresUser()).isEqualTo(org.aidcmp.infra.postgres.EmbeddedPostgresServer.DEFAULT_USER);
+    assertThat(embedded.postgresPassword())
+        .isEqualTo(org.aidcmp.infra.postgres.EmbeddedPostgresServer.DEFAULT_PASSWORD);
+    Endpoints named = RunCommand.endpoints(AidConfig.of(Map.of("postgres.jdbc.url", "jdbc:postgresql://db:5432/aid",
+        "postgres.user", "aid")));
+    assertThat(named.postgresPassword()).as("a PostgreSQL of one's own: no password guessed").isEmpty();
+  }
 }
