@@ -1,6 +1,5 @@
 package org.aidcmp.schemas.aid2.wire;
 
-import java.util.Arrays;
 import java.util.Optional;
 import org.aidcmp.schemas.aid2.RequestCsimInfo;
 import org.aidcmp.schemas.aid2.RequestDeleteAllProfiles;
@@ -21,42 +20,23 @@ public enum DownlinkMessage implements Aid2Message {
   CSIM_INFO("csim-info", "§7.2.7", RequestCsimInfo.class),
   DELETE_ALL_PROFILES("delete-all-profiles", "§7.2.8", RequestDeleteAllProfiles.class);
 
-  private final String topicName;
-  private final String section;
-  private final Class<? extends SpecificRecord> payloadType;
+  private final Kind kind;
 
   DownlinkMessage(String topicName, String section, Class<? extends SpecificRecord> payloadType) {
-    this.topicName = topicName;
-    this.section = section;
-    this.payloadType = payloadType;
+    this.kind = new Kind(topicName, section, payloadType);
   }
 
   @Override
-  public String topicName() {
-    return topicName;
-  }
-
-  @Override
-  public String section() {
-    return section;
-  }
-
-  @Override
-  public Class<? extends SpecificRecord> payloadType() {
-    return payloadType;
+  public Kind kind() {
+    return kind;
   }
 
   public static Optional<DownlinkMessage> byTopicName(String name) {
-    return Arrays.stream(values()).filter(m -> m.topicName.equals(name)).findFirst();
+    return Aid2Message.byTopicName(values(), name);
   }
 
   /** The message a payload record is published as. */
   public static DownlinkMessage of(SpecificRecord payload) {
-    for (DownlinkMessage m : values()) {
-      if (m.payloadType.isInstance(payload)) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException("Not an AiD2 downlink message: " + payload.getClass().getSimpleName());
+    return Aid2Message.of(values(), payload, "downlink");
   }
 }

@@ -1,6 +1,5 @@
 package org.aidcmp.schemas.aid2.wire;
 
-import java.util.Arrays;
 import java.util.Optional;
 import org.aidcmp.schemas.aid2.CsimInfoResult;
 import org.aidcmp.schemas.aid2.CsimStatus;
@@ -27,42 +26,23 @@ public enum UplinkMessage implements Aid2Message {
   CSIM_INFO_RESULT("csim-info-result", "§7.2.7", CsimInfoResult.class),
   DELETE_ALL_PROFILES_RESULT("delete-all-profiles-result", "§7.2.8", DeleteAllProfilesResult.class);
 
-  private final String topicName;
-  private final String section;
-  private final Class<? extends SpecificRecord> payloadType;
+  private final Kind kind;
 
   UplinkMessage(String topicName, String section, Class<? extends SpecificRecord> payloadType) {
-    this.topicName = topicName;
-    this.section = section;
-    this.payloadType = payloadType;
+    this.kind = new Kind(topicName, section, payloadType);
   }
 
   @Override
-  public String topicName() {
-    return topicName;
-  }
-
-  @Override
-  public String section() {
-    return section;
-  }
-
-  @Override
-  public Class<? extends SpecificRecord> payloadType() {
-    return payloadType;
+  public Kind kind() {
+    return kind;
   }
 
   public static Optional<UplinkMessage> byTopicName(String name) {
-    return Arrays.stream(values()).filter(m -> m.topicName.equals(name)).findFirst();
+    return Aid2Message.byTopicName(values(), name);
   }
 
   /** The message a payload record is sent as. */
   public static UplinkMessage of(SpecificRecord payload) {
-    for (UplinkMessage m : values()) {
-      if (m.payloadType.isInstance(payload)) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException("Not an AiD2 uplink message: " + payload.getClass().getSimpleName());
+    return Aid2Message.of(values(), payload, "uplink");
   }
 }
