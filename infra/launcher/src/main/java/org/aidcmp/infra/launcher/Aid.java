@@ -305,11 +305,7 @@ public final class Aid {
       System.err.print(DeadLetters.Request.USAGE);
       return 2;
     }
-    AidConfig config = AidConfig.load(configFile, System.getenv());
-    Endpoints endpoints = runningEndpoints(config);
-    try (SchemaRegistryClient registry = registryClient(config, endpoints);
-        DeadLetters deadLetters = new DeadLetters(endpoints.kafkaBootstrapServers(), registry,
-            AidTopic.DLQ.topicName(), DLQ_READ_LIMIT)) {
+    return withDeadLetters(configFile, "aid dlq", deadLetters -> {
       if (request.redrive()) {
         DeadLetters.Redrive redrive = deadLetters.redrive(request.selection(), request.dryRun());
         redrive.actions().forEach(a -> out.println(a.line()));
@@ -320,9 +316,23 @@ public final class Aid {
       listing.letters().forEach(l -> out.println(l.line()));
       out.println("aid dlq: " + listing.summary());
       return 0;
+    });
+  }
+
+  /**
+   * Runs {@code command} on the running platform's dead letters; Kafka or the registry not there, the topic
+   * missing, the read not done in time: said in one line, exit 1.
+   */
+  private int withDeadLetters(Path configFile, String command,
+      java.util.function.ToIntFunction<DeadLetters> run) {
+    AidConfig config = AidConfig.load(configFile, System.getenv());
+    Endpoints endpoints = runningEndpoints(config);
+    try (SchemaRegistryClient registry = registryClient(config, endpoints);
+        DeadLetters deadLetters = new DeadLetters(endpoints.kafkaBootstrapServers(), registry,
+            AidTopic.DLQ.topicName(), DLQ_READ_LIMIT)) {
+      return run.applyAsInt(deadLetters);
     } catch (RuntimeException e) {
-      // Kafka or the registry not there, the topic missing, the read not done in time: said in one line.
-      System.err.println("aid dlq: " + e);
+      System.err.println(command + ": " + e);
       return 1;
     }
   }
@@ -345,11 +355,7 @@ public final class Aid {
       System.err.print(DeadLetters.Request.USAGE);
       return 2;
     }
-    AidConfig config = AidConfig.load(configFile, System.getenv());
-    Endpoints endpoints = runningEndpoints(config);
-    try (SchemaRegistryClient registry = registryClient(config, endpoints);
-        DeadLetters deadLetters = new DeadLetters(endpoints.kafkaBootstrapServers(), registry,
-            AidTopic.DLQ.topicName(), DLQ_READ_LIMIT)) {
+    return withDeadLetters(configFile, "aid dlq show", deadLetters -> {
       var shown = deadLetters.show(at);
       if (shown.isEmpty()) {
         System.err.println("aid dlq show: no letter at " + at + " of " + AidTopic.DLQ.topicName());
@@ -362,10 +368,7 @@ public final class Aid {
         fields.forEach((k, v) -> out.printf("%-22s %s%n", k, v));
       }
       return 0;
-    } catch (RuntimeException e) {
-      System.err.println("aid dlq show: " + e);
-      return 1;
-    }
+    });
   }
 
   /** {@code aid events} and {@code aid projections}: parsing errors in one line with the usage, exit 2. */

@@ -1,6 +1,5 @@
 package org.aidcmp.infra.launcher.demo;
 
-import org.aidcmp.infra.vehicle.Euicc;
 import org.aidcmp.infra.vehicle.Outcome;
 import org.aidcmp.infra.vehicle.SimulatedVehicle;
 import org.aidcmp.infra.vehicle.StatusWord;
@@ -31,8 +30,7 @@ final class EnableDisable implements Chapter {
   public void run(World w, Checks c) throws Exception {
     World.User alice = w.user("alice");
     SimulatedVehicle car = w.vehicle(2);
-    String iccid = Checks.needed(World.profileOf(car, alice).map(Euicc.Profile::iccid).orElse(null),
-        "alice's profile on the third car");
+    String iccid = World.iccidOn(car, alice);
     Outcome logout = w.outcome(car.logout(alice.cmpUserId()));
     c.that("logout disables her profile on the eUICC", logout.result() == Outcome.Result.DISABLED,
         "the vehicle's logout flow ended " + logout.result());

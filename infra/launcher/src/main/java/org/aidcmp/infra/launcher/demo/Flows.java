@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.time.Instant;
 import org.aidcmp.infra.msp.MspCall;
 import org.aidcmp.infra.msp.RecordedRequest;
-import org.aidcmp.infra.vehicle.Euicc;
 import org.aidcmp.infra.vehicle.Outcome;
 import org.aidcmp.infra.vehicle.SimulatedVehicle;
 import org.aidcmp.schemas.lifecycle.ProfileDeleted;
@@ -24,8 +23,7 @@ final class Flows {
     c.that(user.name() + " logs into " + car.vin() + ": a profile is downloaded, installed and enabled",
         login.result() == Outcome.Result.PROVISIONED, "the vehicle's login flow ended " + login.result()
             + " in " + login.latency().toMillis() + " ms");
-    String iccid = Checks.needed(World.profileOf(car, user).map(Euicc.Profile::iccid).orElse(null),
-        user.name() + "'s profile on the eUICC of " + car.vin());
+    String iccid = World.iccidOn(car, user);
     c.eventually("the platform recorded profile " + iccid + " installed on " + car.vin() + " (ProfileInstalled)",
         () -> w.events.first(ProfileInstalled.class, e -> e.getProfile().getIccid().equals(iccid)
             && car.vin().equals(e.getProfile().getVin())), e -> "aid.lifecycle.events: ProfileInstalled for "

@@ -3,7 +3,6 @@ package org.aidcmp.infra.launcher.demo;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.aidcmp.infra.msp.MspCall;
-import org.aidcmp.infra.vehicle.Euicc;
 import org.aidcmp.infra.vehicle.SimulatedVehicle;
 import org.aidcmp.schemas.lifecycle.FederationInvalidated;
 import org.aidcmp.schemas.lifecycle.FederationRemoved;
@@ -32,8 +31,7 @@ final class WithdrawViaCmp implements Chapter {
   public void run(World w, Checks c) throws Exception {
     World.User alice = w.user("alice");
     SimulatedVehicle car = w.vehicle(2);
-    String iccid = Checks.needed(World.profileOf(car, alice).map(Euicc.Profile::iccid).orElse(null),
-        "alice's profile on the third car");
+    String iccid = World.iccidOn(car, alice);
     car.goOffline().get(w.wait.toMillis(), TimeUnit.MILLISECONDS);
     c.that("the third car is offline", !car.online(), "holding " + Flows.iccids(car));
 

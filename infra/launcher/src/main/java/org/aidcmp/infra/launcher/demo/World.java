@@ -116,6 +116,12 @@ public final class World {
     return vehicle.profiles().stream().filter(p -> p.cmpUserId().equals(user.cmpUserId())).findFirst();
   }
 
+  /** The ICCID of {@code user}'s profile on {@code vehicle}, which the story needs there (else it cannot go on). */
+  static String iccidOn(SimulatedVehicle vehicle, User user) {
+    return Checks.needed(profileOf(vehicle, user).map(Euicc.Profile::iccid).orElse(null),
+        user.name() + "'s profile on the eUICC of " + vehicle.vin());
+  }
+
   public static boolean holds(SimulatedVehicle vehicle, String iccid) {
     return vehicle.profiles().stream().anyMatch(p -> p.iccid().equals(iccid));
   }
