@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -129,15 +126,7 @@ class SreCommandsTest {
     assertThat(run(2, config, "dlq", "show")).isEmpty();
   }
 
-  private static String run(int exitCode, Path config, String... args) throws Exception {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    String[] all = new String[args.length + 2];
-    all[0] = "--config";
-    all[1] = config.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int code = new Aid(new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(all);
-    String output = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(output).isEqualTo(exitCode);
-    return output;
+  private static String run(int exitCode, Path config, String... args) throws InterruptedException {
+    return AidCommandLine.run(exitCode, config, args);
   }
 }
