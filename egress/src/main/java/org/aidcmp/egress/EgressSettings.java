@@ -25,8 +25,9 @@ public final class EgressSettings {
   String dlqTopic = AidTopic.DLQ.topicName();
   MspRegistry msps;
   MspTls tls;
+  /** A new connection's TCP connect and mutual-TLS handshake, on our side of the call. */
   Duration connectTimeout = Duration.ofSeconds(5);
-  /** Per attempt, until the response headers arrive. §7.1.8.1 gives a synchronous MSP 3 s; leave it room. */
+  /** The MSP's time to answer an attempt (response headers). §7.1.8.1 gives a synchronous MSP 3 s; leave it room. */
   Duration callTimeout = Duration.ofSeconds(10);
   int maxAttempts = 8;
   Duration initialBackoff = Duration.ofMillis(500);
@@ -92,6 +93,16 @@ public final class EgressSettings {
   public EgressSettings callTimeout(Duration callTimeout) {
     this.callTimeout = callTimeout;
     return this;
+  }
+
+  /**
+   * One attempt's whole budget, the JDK request timeout: {@code connectTimeout + callTimeout}. That timer starts
+   * when the request is handed to the client, before a new connection is made, so the TLS handshake would
+   * otherwise eat the MSP's time: on a loaded machine the timer fired while the lane was still connecting, or
+   * just after the request left, and the retry reached an MSP that had already answered (issue 12).
+   */
+  Duration attemptTimeout() {
+    return connectTimeout.plus(callTimeout);
   }
 
   /** How many HTTP attempts a command gets, and the exponential backoff between them (jittered ±50 %). */

@@ -90,10 +90,10 @@ public final class EgressWorker implements AutoCloseable {
     CommandsInFlight inFlight = new CommandsInFlight();
     EgressMetrics metrics = new EgressMetrics(settings.meterRegistry, settings.groupId, this::inFlight, deferred::size);
     this.intake = new CommandIntake(commands, executed, inFlight, lanes, deferred,
-        new MspRequests(settings.msps.cmpId(), settings.callTimeout), metrics, writer, commits, this::stop,
+        new MspRequests(settings.msps.cmpId(), settings.attemptTimeout()), metrics, writer, commits, this::stop,
         () -> abrupt);
     this.readBack = new DeferredReadBack(deferred, lanes.values(), intake, commits, settings.maxDeferredCommands);
-    this.rebalance = new PartitionRebalance(inFlight, commits, deferred, executed, settings.callTimeout, () -> abrupt);
+    this.rebalance = new PartitionRebalance(inFlight, commits, deferred, executed, settings.attemptTimeout(), () -> abrupt);
     this.poller = new Thread(this::run, "egress-poller");
   }
 

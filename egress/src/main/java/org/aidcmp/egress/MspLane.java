@@ -60,6 +60,12 @@ final class MspLane implements AutoCloseable {
   private final Msp msp;
   private final HttpClient http;
   private final ExecutorService httpExecutor;
+  /**
+   * The threads that make this MSP's attempts, one per call the bulkhead lets through: a blocking
+   * {@code HttpClient.send} as a plain client makes it. Not {@code sendAsync}: it completes every response on
+   * the common fork-join pool, which on a 2-core machine (parallelism 1) means a new thread per response.
+   */
+  private final ExecutorService callers;
   /** Jobs offered and a user's turn ending ({@link Freed}), in order: the dispatcher's only input. */
   private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
   /** Jobs offered and not yet finished; bounded by the queue size so a dead MSP holds a bounded backlog. */
@@ -84,6 +90,7 @@ final class MspLane implements AutoCloseable {
         .followRedirects(HttpClient.Redirect.NEVER)
         .executor(httpExecutor)
         .build();
+    this.callers = Executors.newFixedThreadPool(settings.maxConcurrentCallsPerMsp, daemon("egress-call-" + msp.id()));
     this.capacity = settings.queuedCommandsPerMsp;
     this.bulkhead = Bulkhead.of("msp-" + msp.id(), BulkheadConfig.custom()
         .maxConcurrentCalls(settings.maxConcurrentCallsPerMsp)
@@ -210,11 +217,23 @@ final class MspLane implements AutoCloseable {
         return CompletableFuture.failedFuture(new CancellationException("partition revoked"));
       }
       attempts.incrementAndGet();
-      return http.sendAsync(job.request(), HttpResponse.BodyHandlers.ofString()).thenApply(MspResponse::of);
+      return CompletableFuture.supplyAsync(() -> send(job.request()), callers);
     };
     Supplier<CompletionStage<MspResponse>> guarded = CircuitBreaker.decorateCompletionStage(circuitBreaker, attempt);
     return Retry.decorateCompletionStage(retry, scheduler, guarded).get()
         .handle((response, error) -> new CallOutcome(response, error == null ? null : unwrap(error), attempts.get()));
+  }
+
+  /** One attempt, on a caller thread; an I/O error fails the attempt as {@code sendAsync} would. */
+  private MspResponse send(HttpRequest request) {
+    try {
+      return MspResponse.of(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(new java.io.InterruptedIOException("lane closed"));
+    }
   }
 
   /**
@@ -241,6 +260,7 @@ final class MspLane implements AutoCloseable {
   public void close() {
     running = false;
     dispatcher.interrupt();
+    callers.shutdownNow();
     httpExecutor.shutdownNow();
     LOG.debug("lane {} closed with {} commands pending", msp.id(), pending.get());
   }

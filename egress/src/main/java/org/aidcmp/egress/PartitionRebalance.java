@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Partitions moving between workers. Before one goes: no new attempt starts for its commands, attempts on the
- * wire get {@code callTimeout + 2 s} to end and have their results written, then its offset commits, so the new
- * owner finds them executed. When one comes: the executed log is read again, since another worker may have
- * written results for it since we last read.
+ * wire get their budget ({@link EgressSettings#attemptTimeout()}) + 2 s to end and have their results written,
+ * then its offset commits, so the new owner finds them executed. When one comes: the executed log is read again,
+ * since another worker may have written results for it since we last read.
  */
 final class PartitionRebalance implements ConsumerRebalanceListener {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionRebalance.class);
@@ -30,12 +30,12 @@ final class PartitionRebalance implements ConsumerRebalanceListener {
   private final BooleanSupplier abrupt;
 
   PartitionRebalance(CommandsInFlight inFlight, OffsetCommits commits, DeferredCommands deferred,
-                     ExecutedCommands executed, Duration callTimeout, BooleanSupplier abrupt) {
+                     ExecutedCommands executed, Duration attemptTimeout, BooleanSupplier abrupt) {
     this.inFlight = inFlight;
     this.commits = commits;
     this.deferred = deferred;
     this.executed = executed;
-    this.settleLimit = callTimeout.plusSeconds(2);
+    this.settleLimit = attemptTimeout.plusSeconds(2);
     this.abrupt = abrupt;
   }
 

@@ -89,7 +89,7 @@ final class Harness implements AutoCloseable {
         ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new AvroSerializer<>(registry, true));
   }
 
-  private static MspRegistry.Msp msp(String id, URI base, MspRegistry.OutboundAuth auth, String apiKey,
+  static MspRegistry.Msp msp(String id, URI base, MspRegistry.OutboundAuth auth, String apiKey,
                                      String user, String password) {
     return new MspRegistry.Msp(id, id, base, auth, apiKey, user, password, "inbound" + id, null,
         new byte[32], new byte[16], MspRegistry.PhoneCipher.AES_GCM, List.of(), null, null, Set.of("DELETED"));

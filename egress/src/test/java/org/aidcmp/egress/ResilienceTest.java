@@ -41,8 +41,9 @@ class ResilienceTest {
   void aDeadMspDoesNotDelayALiveOne(SharedKafka.Endpoints kafka) throws Exception {
     try (Harness h = new Harness(kafka, "isolation")) {
       h.startWorker(h.settings("isolation").retryBudget(30, Duration.ofMillis(200), Duration.ofSeconds(1)));
-      // mspA answers nothing within the client timeout, every time; its commands interleave with mspS's.
-      h.async.faults().all(Fault.hang(Duration.ofSeconds(5)));
+      // mspA answers nothing within an attempt's budget (connect + call timeout, 7 s), every time; its commands
+      // interleave with mspS's.
+      h.async.faults().all(Fault.hang(Duration.ofSeconds(10)));
       Set<String> dead = new HashSet<>();
       Set<String> live = new HashSet<>();
       for (int i = 0; i < 10; i++) {
@@ -65,7 +66,7 @@ class ResilienceTest {
       // mspS's commands, behind them in the same two partitions, all go through.
       EgressWorker worker = h.startWorker(h.settings("deferral").perMsp(1, 2)
           .retryBudget(40, Duration.ofMillis(200), Duration.ofMillis(500)));
-      h.async.faults().all(Fault.hang(Duration.ofSeconds(5)));
+      h.async.faults().all(Fault.hang(Duration.ofSeconds(10)));
       Map<String, List<String>> deadByUser = new java.util.LinkedHashMap<>();
       Set<String> dead = new HashSet<>();
       Set<String> live = new HashSet<>();
