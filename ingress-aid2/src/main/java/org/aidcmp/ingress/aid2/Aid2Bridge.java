@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,11 +50,13 @@ import org.slf4j.LoggerFactory;
  * acknowledged what it became: its record, or for a refused message its dead letter together with the broker's
  * acknowledgement of the {@code error} downlink to the vehicle. So a message is never lost: whatever the bridge
  * has not acknowledged when it dies the broker delivers again, to another bridge of the group or to this one's
- * resumed session. The cost is at-least-once: a message whose record Kafka took but whose PUBACK did not reach
- * the broker (the bridge died, or its connection dropped, in between) is written again, as the same record (same
- * key, messageId, requestId and payload; only header.occurredAt, the time the bridge received it, and the Kafka
- * header {@value #WRITTEN_BY_HEADER} naming the bridge instance may differ).
- * At most {@link BridgeSettings#receiveMaximum} messages per bridge are in that window.
+ * resumed session. Such a message may already have its record on the topic (Kafka took it, the PUBACK never reached
+ * the broker: the bridge died, or its connection dropped, in between), so every uplink message waits until
+ * {@link UplinkTail} has read everything Kafka acknowledged before the message arrived, and is written only if its
+ * messageId (derived from VIN, name and payload) is not among the topic's recent ones ({@link RecentMessageIds});
+ * otherwise it is acknowledged without a write. Presence is always written (its messageIds repeat by design).
+ * What remains (ingress-aid2/README.md): a bridge cut off from the broker whose write lands after another bridge
+ * checked.
  *
  * <p>Order: one thread reads and sends in the order the broker delivers, so one bridge keeps each vehicle's
  * messages in order on its partition; a record Kafka refused is sent again after {@link BridgeSettings#retryBackoff}
@@ -79,8 +82,11 @@ public final class Aid2Bridge implements AutoCloseable {
   /** Kafka record header naming the bridge instance (its client id) that wrote the record: for operators. */
   public static final String WRITTEN_BY_HEADER = "aid-written-by";
 
-  /** What the bridge has done since it started. */
-  public record Stats(long forwarded, long refused, int inFlight) {}
+  /**
+   * What the bridge has done since it started: {@code repeats} are uplink messages the broker delivered again
+   * whose record was already on the topic, acknowledged without writing it again.
+   */
+  public record Stats(long forwarded, long refused, long repeats, int inFlight) {}
 
   private final BridgeSettings settings;
   private final UplinkReader reader;
@@ -93,6 +99,12 @@ public final class Aid2Bridge implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong repeats = new AtomicLong();
+  /** Uplink records on the topic recently, by messageId: whoever wrote them (UplinkTail) and this bridge. */
+  private final RecentMessageIds recent;
+  private final UplinkTail tail;
+  /** This bridge's uplink records not yet acknowledged by Kafka, by messageId. */
+  private final Map<String, CompletableFuture<RecordMetadata>> writing = new ConcurrentHashMap<>();
   private final byte[] writtenBy;
   private volatile boolean accepting = true;
   private volatile boolean closed;
@@ -118,6 +130,8 @@ public final class Aid2Bridge implements AutoCloseable {
         "stage", DEAD_LETTER_STAGE); // at 0 from the start
     this.uplinkThread = Executors.newSingleThreadExecutor(r -> daemon(r, settings.clientId() + "-uplink"));
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, settings.clientId() + "-retry"));
+    this.recent = new RecentMessageIds(settings.repeatCheck().window(), settings.repeatCheck().tailRecords());
+    this.tail = new UplinkTail(settings, recent).start();
     this.mqtt = client(settings, new java.util.concurrent.atomic.AtomicBoolean());
     // Before connecting: a resumed session's messages arrive before any subscribe. Every message is for us.
     mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onPublish, uplinkThread, true);
@@ -230,9 +244,14 @@ public final class Aid2Bridge implements AutoCloseable {
     byte[] payload = publish.getPayloadAsBytes();
     Instant now = Instant.now();
     UplinkReader.Reading reading = reader.read(topic, payload, now);
-    if (reading instanceof UplinkReader.Accepted a) {
+    if (reading instanceof UplinkReader.Accepted a && a.presence()) {
+      // Presence repeats by design (every online of a vehicle is the same bytes, so the same messageId): never
+      // checked against earlier records, always written.
       untilAcknowledged(() -> send(new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record())), "record")
           .thenRun(() -> done(publish, forwarded));
+    } else if (reading instanceof UplinkReader.Accepted a) {
+      // Decided and sent on the tail's thread (in arrival order, so each vehicle's order holds): no extra hop.
+      tail.afterCatchingUp(() -> writeOnce(publish, a));
     } else {
       UplinkReader.Refused r = (UplinkReader.Refused) reading;
       // The reason is ours (never payload text); the VIN is the topic's.
@@ -244,6 +263,35 @@ public final class Aid2Bridge implements AutoCloseable {
           r.vin().orElse(null), refusals.deadLetter(topic, payload, r, now))), "dead letter");
       CompletableFuture.allOf(told, lettered).thenRun(() -> done(publish, refused));
     }
+  }
+
+  /**
+   * An uplink message, once everything Kafka acknowledged before it arrived is in {@link #recent}: written unless its
+   * record is already there (the broker delivered it again: another bridge, or this one's last connection, wrote it
+   * and died or dropped before its PUBACK). On the tail's thread, in the order the messages arrived.
+   */
+  private void writeOnce(Mqtt5Publish publish, UplinkReader.Accepted a) {
+    String id = a.record().getHeader().getMessageId();
+    if (recent.contains(id)) {
+      done(publish, repeats);
+      return;
+    }
+    CompletableFuture<RecordMetadata> first = writing.get(id);
+    if (first != null) {
+      // Delivered again while this bridge is still writing it: acknowledged when that write is, never before.
+      first.thenRun(() -> done(publish, repeats));
+      return;
+    }
+    ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record());
+    record.headers().add(UplinkTail.MESSAGE_ID_HEADER, id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    CompletableFuture<RecordMetadata> written = untilAcknowledged(() -> send(record), "record");
+    writing.put(id, written);
+    written.thenAccept(metadata -> { // attached after the put, so it runs after it even if already written
+      recent.add(metadata.partition(), id, metadata.timestamp());
+      tail.written(metadata.partition(), metadata.offset());
+      writing.remove(id, written);
+      done(publish, forwarded);
+    });
   }
 
   private void done(Mqtt5Publish publish, AtomicLong counter) {
@@ -313,20 +361,20 @@ public final class Aid2Bridge implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  private Stats logged = new Stats(0, 0, 0);
+  private Stats logged = new Stats(0, 0, 0, 0);
 
   /** Every 10 s when something changed: what an operator looks at first (counts only, never payloads). */
   private void logProgress() {
     Stats now = stats();
     if (!now.equals(logged)) {
-      LOG.info("{}: forwarded {}, refused {}, in flight {}", settings.clientId(), now.forwarded(), now.refused(),
-          now.inFlight());
+      LOG.info("{}: forwarded {}, refused {}, repeats not written again {}, in flight {}", settings.clientId(),
+          now.forwarded(), now.refused(), now.repeats(), now.inFlight());
       logged = now;
     }
   }
 
   public Stats stats() {
-    return new Stats(forwarded.get(), refused.get(), inFlight.get());
+    return new Stats(forwarded.get(), refused.get(), repeats.get(), inFlight.get());
   }
 
   public String clientId() {
@@ -367,6 +415,7 @@ public final class Aid2Bridge implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    tail.close();
     retries.shutdownNow();
     uplinkThread.shutdown();
     producer.close(Duration.ofSeconds(10));

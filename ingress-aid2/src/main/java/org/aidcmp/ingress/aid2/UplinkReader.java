@@ -28,7 +28,12 @@ final class UplinkReader {
   sealed interface Reading permits Accepted, Refused {}
 
   /** A message that fits the contract: its record, keyed by the VIN. */
-  record Accepted(String vin, Aid2Uplink record) implements Reading {}
+  record Accepted(String vin, Aid2Uplink record) implements Reading {
+    /** Presence: its messageIds repeat by design (every online of a vehicle is the same bytes). */
+    boolean presence() {
+      return record.getPayload() instanceof org.aidcmp.schemas.aid2.VehiclePresence;
+    }
+  }
 
   /**
    * A message that does not: the vehicle to tell (empty when the topic names none), why (never the payload), and

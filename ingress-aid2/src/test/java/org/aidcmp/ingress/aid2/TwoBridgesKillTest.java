@@ -23,15 +23,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two bridges share the load and one is killed mid-stream (a separate JVM, SIGKILL: no DISCONNECT, no producer
- * flush). Nothing is lost; a message is written twice only when the killed bridge had its record acknowledged by
- * Kafka but not yet its PUBACK to the broker, so the broker delivered it again to the other bridge. What is checked,
- * exactly:
+ * flush). Nothing is lost and nothing doubled: what the killed bridge had written but not yet acknowledged to the
+ * broker, the broker delivers again to the other bridge, which finds the record already on the topic (UplinkTail)
+ * and acknowledges without writing. What is checked, exactly:
  * <ul>
  *   <li>every message published reaches aid.aid2.uplink.v1 (its messageId, derived from VIN, name and payload, is
  *       there), and nothing else does;</li>
- *   <li>every messageId that is there more than once is the same record each time (key, requestId, payload);</li>
- *   <li>the extra copies are at most the killed bridge's receive maximum (what it may hold unacknowledged);</li>
- *   <li>both bridges wrote records.</li>
+ *   <li>each messageId is there exactly once (no doubles), under the VIN the message came from;</li>
+ *   <li>both bridges wrote records, and the surviving one recognised at least one repeat (a kill that left nothing
+ *       in flight would test nothing: then the run says so and fails).</li>
  * </ul>
  */
 @ExtendWith(BridgeStack.class)
@@ -43,14 +43,14 @@ class TwoBridgesKillTest {
   private static final String A = BridgeSettings.CLIENT_ID_PREFIX + BridgeStack.BRIDGE_INSTANCE;
 
   @Test
-  void oneOfTwoBridgesKilledMidStreamLosesNothingAndRepeatsOnlyWhatItHadInFlightAsTheSameRecords(
+  void oneOfTwoBridgesKilledMidStreamLosesNothingAndDoublesNothing(
       BridgeStack.Stack stack) throws Exception {
     Path dir = Files.createTempDirectory(stack.dir, "two-bridges-");
     // On the stack's broker (a second embedded HiveMQ in this JVM would share its statics): A is the stack's bridge.
     EmbeddedMqttBroker broker = stack.broker;
     Process b = startBridgeProcess(stack, broker, dir, "test-b");
     Aid2Bridge bridgeA = stack.bridge;
-    long byAOtherTests = stack.bridge.stats().forwarded();
+    long repeatsBefore = stack.bridge.stats().repeats();
     List<Vehicle> vehicles = new ArrayList<>();
     Map<String, String> vinOfMessageId = new HashMap<>();
     try {
@@ -71,7 +71,10 @@ class TwoBridgesKillTest {
           }
           CompletableFuture.allOf(round.toArray(CompletableFuture[]::new)).join();
           published.addAndGet(round.size());
-          Await.settle(Duration.ofMillis(30)); // a stream, not a burst: the kill lands in the middle of it
+          // A stream, not a burst, so the kill lands in the middle of it; and paced so that the group's queue runs
+          // empty between rounds: HiveMQ CE offers a message to a random idle member only then (otherwise the member
+          // that just finished takes the next batch, and one bridge can take the whole stream).
+          Await.settle(Duration.ofMillis(150));
         }
       });
       for (Vehicle v : vehicles) {
@@ -90,7 +93,6 @@ class TwoBridgesKillTest {
       assertThat(b.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       traffic.get(120, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(published.get()).isEqualTo(total);
-      assertThat(bridgeA.stats().forwarded()).isGreaterThan(byAOtherTests);
 
       Await.until("every message on Kafka", Duration.ofSeconds(180),
           () -> records(stack, vins).stream().map(r -> r.getHeader().getMessageId()).collect(Collectors.toSet())
@@ -103,25 +105,22 @@ class TwoBridgesKillTest {
       Map<String, List<KafkaTap.Seen<Aid2Uplink>>> byId = seen.stream()
           .collect(Collectors.groupingBy(s -> s.value().getHeader().getMessageId()));
       assertThat(byId.keySet()).as("every message, nothing else").isEqualTo(vinOfMessageId.keySet());
-      int extraCopies = seen.size() - byId.size();
-      for (List<KafkaTap.Seen<Aid2Uplink>> copies : byId.values()) {
-        KafkaTap.Seen<Aid2Uplink> first = copies.get(0);
-        assertThat(copies).allSatisfy(c -> {
-          assertThat(c.key()).isEqualTo(first.key());
-          assertThat(c.value().getPayload()).isEqualTo(first.value().getPayload());
-          assertThat(c.value().getHeader().getRequestId()).isEqualTo(first.value().getHeader().getRequestId());
-        });
-        assertThat(first.key()).isEqualTo(vinOfMessageId.get(first.value().getHeader().getMessageId()));
-      }
-      assertThat(extraCopies).as("repeats: at most what the killed bridge held unacknowledged")
-          .isLessThanOrEqualTo(KILLED_RECEIVE_MAXIMUM);
+      int doubled = seen.size() - byId.size();
+      long lost = vinOfMessageId.keySet().stream().filter(id -> !byId.containsKey(id)).count();
+      long repeats = bridgeA.stats().repeats() - repeatsBefore;
+      System.out.printf("two bridges, one killed: %d messages, %d records, %d doubled, %d lost; %d repeats recognised"
+          + " and not written again%n", total, seen.size(), doubled, lost, repeats);
+      assertThat(lost).as("lost").isZero();
+      assertThat(byId.entrySet()).as("doubled (by messageId)").allSatisfy(e -> assertThat(e.getValue()).hasSize(1));
+      assertThat(doubled).isZero();
+      byId.forEach((id, copies) -> assertThat(copies.get(0).key()).isEqualTo(vinOfMessageId.get(id)));
+      assertThat(repeats).as("the kill left messages in flight that the broker delivered again").isPositive();
       long byA = writtenBy(stack, vins, A);
       long byB = writtenBy(stack, vins, "aid-bridge-test-b");
       assertThat(byA).as("bridge A wrote some").isPositive();
       assertThat(byB).as("bridge B wrote some before it died").isPositive();
       assertThat(byA + byB).isEqualTo(seen.size());
-      System.out.printf("two bridges, one killed: %d messages, %d records, %d repeated; by B %d, by A %d (%d of them"
-          + " while B was up)%n", total, seen.size(), extraCopies, byB, byA, byABeforeKill);
+      System.out.printf("by B %d, by A %d (%d of them while B was up)%n", byB, byA, byABeforeKill);
     } finally {
       vehicles.forEach(Vehicle::close);
       b.destroyForcibly();
@@ -132,7 +131,7 @@ class TwoBridgesKillTest {
       BridgeSettings s = stack.settings("test-b");
       Aid2Bridge.start(new BridgeSettings(s.mqttHost(), s.mqttPort(), s.credentials(), s.clientId(), Duration.ZERO,
           s.receiveMaximum(), s.kafkaBootstrapServers(), s.producerOverrides(), s.registryUrl(), null,
-          s.uplinkTopic(), s.dlqTopic(), s.retryBackoff()), stack.registry, Duration.ofSeconds(30)).close();
+          s.uplinkTopic(), s.dlqTopic(), s.retryBackoff(), s.repeatCheck()), stack.registry, Duration.ofSeconds(30)).close();
     }
   }
 
