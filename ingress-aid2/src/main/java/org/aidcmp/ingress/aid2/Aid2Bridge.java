@@ -51,10 +51,13 @@ import org.slf4j.LoggerFactory;
  * acknowledgement of the {@code error} downlink to the vehicle. So a message is never lost: whatever the bridge
  * has not acknowledged when it dies the broker delivers again, to another bridge of the group or to this one's
  * resumed session. Such a message may already have its record on the topic (Kafka took it, the PUBACK never reached
- * the broker: the bridge died, or its connection dropped, in between), so every uplink message waits until
- * {@link UplinkTail} has read everything Kafka acknowledged before the message arrived, and is written only if its
- * messageId (derived from VIN, name and payload) is not among the topic's recent ones ({@link RecentMessageIds});
- * otherwise it is acknowledged without a write. Presence is always written (its messageIds repeat by design).
+ * the broker: the bridge died, or its connection dropped, in between). Its identity is the broker's stamp
+ * ({@value #STAMP_PROPERTY}: the record's messageId is derived from VIN and stamp), and a delivery the broker marks
+ * {@value #DELIVERY_PROPERTY}={@value #FIRST_DELIVERY} (the stamp never handed out before) is written at once. Any
+ * other stamped delivery waits until {@link UplinkTail} has read everything Kafka acknowledged before it arrived, and
+ * is written only if its messageId is not among the topic's recent ones ({@link RecentMessageIds}); otherwise it is
+ * acknowledged without a write (a repeat, counted in {@link Stats#repeats}). Presence, and any uplink without a stamp
+ * (a broker without the plug-in), are always written: their content-derived ids repeat for real second reports.
  * What remains (ingress-aid2/README.md): a bridge cut off from the broker whose write lands after another bridge
  * checked.
  *
@@ -79,6 +82,16 @@ public final class Aid2Bridge implements AutoCloseable {
       + " INVALID_MESSAGE)";
   /** How a dead letter of the bridge names its origin: {@code sourceTopic} = this + the MQTT topic. */
   public static final String MQTT_ORIGIN = "mqtt:";
+  /**
+   * MQTT 5 user property in which the broker's plug-in (infra/embedded-mqtt {@code BrokerStamp}) gives each vehicle
+   * uplink its id, replacing anything a client sent under that name; a redelivery of a stored message keeps it.
+   */
+  static final String STAMP_PROPERTY = "aid-broker-stamp";
+  /** User property the plug-in sets to {@value #FIRST_DELIVERY} on a delivery of a stamp it never handed out before. */
+  static final String DELIVERY_PROPERTY = "aid-delivery";
+  static final String FIRST_DELIVERY = "first";
+  /** Kafka record header carrying the broker's stamp a record's messageId was derived from: for operators, tests. */
+  public static final String STAMP_HEADER = STAMP_PROPERTY;
   /** Kafka record header naming the bridge instance (its client id) that wrote the record: for operators. */
   public static final String WRITTEN_BY_HEADER = "aid-written-by";
 
@@ -243,14 +256,20 @@ public final class Aid2Bridge implements AutoCloseable {
     String topic = publish.getTopic().toString();
     byte[] payload = publish.getPayloadAsBytes();
     Instant now = Instant.now();
-    UplinkReader.Reading reading = reader.read(topic, payload, now);
-    if (reading instanceof UplinkReader.Accepted a && a.presence()) {
-      // Presence repeats by design (every online of a vehicle is the same bytes, so the same messageId): never
-      // checked against earlier records, always written.
-      untilAcknowledged(() -> send(new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record())), "record")
-          .thenRun(() -> done(publish, forwarded));
+    UplinkReader.Reading reading = reader.read(topic, payload, userProperty(publish, STAMP_PROPERTY), now);
+    if (reading instanceof UplinkReader.Accepted a && (a.presence() || !a.stamped())) {
+      // Presence repeats by design (every online of a vehicle is the same bytes, so the same messageId), and an
+      // unstamped message's content-derived id cannot tell a redelivery from a second report of the same bytes
+      // (AID.02 §5.2.1): neither is checked against earlier records; each is written (at-least-once).
+      tail.now(() -> untilAcknowledged(() -> send(new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record())),
+          "record").thenRun(() -> done(publish, forwarded)));
+    } else if (reading instanceof UplinkReader.Accepted a
+        && FIRST_DELIVERY.equals(userProperty(publish, DELIVERY_PROPERTY))) {
+      // The broker never handed this stamp out before: nothing of it can be on the topic, no catch-up needed.
+      tail.now(() -> writeOnce(publish, a));
     } else if (reading instanceof UplinkReader.Accepted a) {
-      // Decided and sent on the tail's thread (in arrival order, so each vehicle's order holds): no extra hop.
+      // Perhaps a redelivery: decided once the tail has read everything Kafka acknowledged before it arrived, and
+      // sent on the tail's thread (in arrival order, so each vehicle's order holds).
       tail.afterCatchingUp(() -> writeOnce(publish, a));
     } else {
       UplinkReader.Refused r = (UplinkReader.Refused) reading;
@@ -284,6 +303,7 @@ public final class Aid2Bridge implements AutoCloseable {
     }
     ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record());
     record.headers().add(UplinkTail.MESSAGE_ID_HEADER, id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    record.headers().add(STAMP_HEADER, a.stamp().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     CompletableFuture<RecordMetadata> written = untilAcknowledged(() -> send(record), "record");
     writing.put(id, written);
     written.thenAccept(metadata -> { // attached after the put, so it runs after it even if already written
@@ -292,6 +312,16 @@ public final class Aid2Bridge implements AutoCloseable {
       writing.remove(id, written);
       done(publish, forwarded);
     });
+  }
+
+  /** The first value of a user property, null when the PUBLISH has none of that name. */
+  private static String userProperty(Mqtt5Publish publish, String name) {
+    for (var p : publish.getUserProperties().asList()) {
+      if (p.getName().toString().equals(name)) {
+        return p.getValue().toString();
+      }
+    }
+    return null;
   }
 
   private void done(Mqtt5Publish publish, AtomicLong counter) {

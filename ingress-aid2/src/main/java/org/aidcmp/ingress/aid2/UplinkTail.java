@@ -42,7 +42,8 @@ final class UplinkTail implements AutoCloseable {
   private static final Duration IDLE_POLL = Duration.ofMillis(20);
   private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
 
-  private record Waiting(long arrivedNanos, Runnable then) {}
+  /** A message waiting its turn; {@code catchUp} false: it needs no catch-up, only the ones before it released. */
+  private record Waiting(long arrivedNanos, boolean catchUp, Runnable then) {}
 
   private final String topic;
   private final RecentMessageIds ids;
@@ -50,6 +51,8 @@ final class UplinkTail implements AutoCloseable {
   private final Duration retryBackoff;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  /** Held while messages are handed over, so one run at once ({@link #now}) cannot overtake waiting ones. */
+  private final Object handOver = new Object();
   /** Offsets this bridge's own records got, per partition, not yet read: a catch-up need not fetch them. */
   private final Map<Integer, java.util.concurrent.ConcurrentSkipListSet<Long>> ownOffsets =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -81,8 +84,25 @@ final class UplinkTail implements AutoCloseable {
    */
   void afterCatchingUp(Runnable then) {
     synchronized (waiting) {
-      waiting.addLast(new Waiting(System.nanoTime(), then));
+      waiting.addLast(new Waiting(System.nanoTime(), true, then));
       waiting.notifyAll();
+    }
+  }
+
+  /**
+   * Runs {@code then} at once on the caller's thread (a first delivery: nothing of it can be on the topic yet), unless
+   * messages are waiting for a catch-up: then behind them, on the tail's thread, so the bridge's order holds.
+   */
+  void now(Runnable then) {
+    synchronized (handOver) {
+      synchronized (waiting) {
+        if (!waiting.isEmpty()) {
+          waiting.addLast(new Waiting(System.nanoTime(), false, then));
+          waiting.notifyAll();
+          return;
+        }
+      }
+      then.run();
     }
   }
 
@@ -102,6 +122,9 @@ final class UplinkTail implements AutoCloseable {
         if (idle()) {
           read(Duration.ZERO); // keep up with the other bridges, so a catch-up has little left to fetch
           continue;
+        }
+        if (release(Long.MIN_VALUE)) {
+          continue; // only messages that need no catch-up were first in line
         }
         long cycle = System.nanoTime();
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, KAFKA_TIMEOUT);
@@ -189,15 +212,22 @@ final class UplinkTail implements AutoCloseable {
     }
   }
 
-  /** Hands over, in order, every message that arrived before the catch-up that started at {@code cycle}. */
-  private void release(long cycle) {
+  /**
+   * Hands over, in order, every message at the head of the line that arrived before the catch-up that started at
+   * {@code cycle} or needs none ({@code Long.MIN_VALUE}: only those); true if any.
+   */
+  private boolean release(long cycle) {
     List<Runnable> due = new ArrayList<>();
-    synchronized (waiting) {
-      while (!waiting.isEmpty() && waiting.peekFirst().arrivedNanos() - cycle <= 0) {
-        due.add(waiting.removeFirst().then());
+    synchronized (handOver) {
+      synchronized (waiting) {
+        while (!waiting.isEmpty() && (!waiting.peekFirst().catchUp()
+            || (cycle != Long.MIN_VALUE && waiting.peekFirst().arrivedNanos() - cycle <= 0))) {
+          due.add(waiting.removeFirst().then());
+        }
       }
+      due.forEach(Runnable::run);
     }
-    due.forEach(Runnable::run);
+    return !due.isEmpty();
   }
 
   private static void pause(Duration d) {

@@ -7,13 +7,7 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.reflect.Field;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +41,7 @@ class RedeliveryDupFlagTest {
     String vin = stack.vin("DUPC");
     String filter = Aid2Topics.PRESENCE_FILTER;
     Probe lost;
-    try (Proxy proxy = new Proxy(stack.broker.port())) {
+    try (HoldableProxy proxy = new HoldableProxy(stack.broker.port())) {
       lost = new Probe(stack, "dup-control", proxy.port(), false, filter, false);
       try (Vehicle car = stack.vehicle(vin)) {
         Vehicle.join(car.publish(Aid2Topics.presence(vin), "online".getBytes(StandardCharsets.UTF_8)));
@@ -73,7 +67,7 @@ class RedeliveryDupFlagTest {
       // The stack's bridge is in the group too and may take every message the lost member held: a few rounds.
       for (int round = 0; round < 10 && handedOver.isEmpty(); round++) {
         String vin = stack.vin("DUPS");
-        try (Proxy proxy = new Proxy(stack.broker.port()); Vehicle car = stack.vehicle(vin)) {
+        try (HoldableProxy proxy = new HoldableProxy(stack.broker.port()); Vehicle car = stack.vehicle(vin)) {
           Probe lost = new Probe(stack, "dup-lost-" + round, proxy.port(), true, shared, false);
           // HiveMQ CE hands a message to a random idle member only when the group's queue was empty (else the
           // member finishing its in-flight ones takes it): one at a time, until the lost member holds one.
@@ -104,8 +98,13 @@ class RedeliveryDupFlagTest {
   }
 
   private static boolean onKafka(BridgeStack.Stack stack, String vin, String payload) {
-    String id = UplinkReader.messageId(vin, UplinkMessage.CSIM_STATUS.topicName(), payload.getBytes(StandardCharsets.UTF_8));
-    return stack.tap.uplinks(vin).stream().anyMatch(s -> s.value().getHeader().getMessageId().equals(id));
+    Object record;
+    try {
+      record = JSON.readUplink(vin, UplinkMessage.CSIM_STATUS, payload.getBytes(StandardCharsets.UTF_8));
+    } catch (org.aidcmp.schemas.aid2.wire.InvalidAid2Message e) {
+      throw new AssertionError("the test's own payload", e);
+    }
+    return stack.tap.uplinks(vin).stream().anyMatch(s -> s.value().getPayload().equals(record));
   }
 
   /** A client with the bridge's login, noting each message with its DUP flag; acknowledges only if told to. */
@@ -175,65 +174,6 @@ class RedeliveryDupFlagTest {
         }
       }
       throw new NoSuchFieldException(name + " in " + of.getClass());
-    }
-  }
-
-  /** A TCP proxy on loopback for one connection, which {@link #cut} drops without any MQTT DISCONNECT. */
-  static final class Proxy implements AutoCloseable {
-    private final ServerSocket server;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-
-    Proxy(int brokerPort) throws IOException {
-      server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-      Thread accept = new Thread(() -> {
-        try {
-          Socket in = server.accept();
-          Socket out = new Socket(InetAddress.getLoopbackAddress(), brokerPort);
-          sockets.add(in);
-          sockets.add(out);
-          pump(in, out);
-          pump(out, in);
-        } catch (IOException closed) {
-          // cut before a client came
-        }
-      }, "dup-proxy");
-      accept.setDaemon(true);
-      accept.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    private static void pump(Socket from, Socket to) {
-      Thread t = new Thread(() -> {
-        byte[] buffer = new byte[8192];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-          for (int n; (n = in.read(buffer)) >= 0; ) {
-            out.write(buffer, 0, n);
-            out.flush();
-          }
-        } catch (IOException cut) {
-          // either side closed
-        }
-      }, "dup-proxy-pump");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    void cut() throws IOException {
-      server.close();
-      for (Socket s : sockets) {
-        if (!s.isClosed()) {
-          s.setSoLinger(true, 0); // RST, as a killed process's socket
-          s.close();
-        }
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      cut();
     }
   }
 }
