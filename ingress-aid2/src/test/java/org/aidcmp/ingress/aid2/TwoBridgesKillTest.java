@@ -31,8 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <ol>
  *   <li>the stack's bridge A is parked (stopped normally: nothing in flight), so B is the group's only member, and
  *       B's PUBACKs are held in the proxy (a network failing one way);</li>
- *   <li>a first part of the stream is published: B takes its receive maximum, writes every one to Kafka and its
- *       PUBACKs stay in the proxy; the test waits until Kafka has exactly that many records by B;</li>
+ *   <li>a first part of the stream is published: the broker hands B a first batch (B is the only member, so at least
+ *       one message; HiveMQ CE then skips a member with messages in flight, so the rest waits in the group's queue),
+ *       B writes each to Kafka and its PUBACKs stay in the proxy; the test waits until Kafka has a record by B;</li>
  *   <li>A resumes and takes the rest while the stream goes on; once A has written some of it, B's connection is cut
  *       (reset, the held PUBACKs dropped) and B SIGKILLed, so the broker hands what B held to A, with the same
  *       stamps and not marked a first delivery.</li>
@@ -73,8 +74,8 @@ class TwoBridgesKillTest {
       proxy.holdUpstream();
 
       publish(vehicles, 0, FIRST_PART);
-      Await.until("B's receive maximum written to Kafka, its PUBACKs held", Duration.ofSeconds(120),
-          () -> writtenBy(stack, vins, B) >= KILLED_RECEIVE_MAXIMUM, () -> "(" + writtenBy(stack, vins, B) + ")");
+      Await.until("B wrote what it was handed, its PUBACKs held", Duration.ofSeconds(120),
+          () -> writtenBy(stack, vins, B) >= 1, () -> "(" + writtenBy(stack, vins, B) + ")");
       Aid2Bridge a = stack.resumeBridge();
       parked = false;
       AtomicInteger published = new AtomicInteger(VEHICLES * FIRST_PART);
@@ -85,6 +86,8 @@ class TwoBridgesKillTest {
           Await.settle(Duration.ofMillis(30)); // a stream, not a burst (pacing only: nothing waits on it)
         }
       });
+      // What B was not handed waits in the group's queue for A; once A wrote all of it and some of the stream, B has
+      // long finished writing what it holds (nothing new reaches it: its PUBACKs never arrive).
       int firstPartLeft = VEHICLES * FIRST_PART - KILLED_RECEIVE_MAXIMUM;
       Await.until("A took the first part's rest and some of the stream", Duration.ofSeconds(120),
           () -> a.stats().forwarded() > firstPartLeft, () -> a.stats().toString());
@@ -116,7 +119,8 @@ class TwoBridgesKillTest {
           .isEqualTo(expected(vins));
       long byA = seen.stream().filter(s -> A.equals(s.writtenBy())).count();
       long byB = seen.stream().filter(s -> B.equals(s.writtenBy())).count();
-      assertThat(byB).as("B wrote what it held, nothing after").isEqualTo(byBAtKill).isEqualTo(KILLED_RECEIVE_MAXIMUM);
+      assertThat(byB).as("B wrote what it held, nothing after").isEqualTo(byBAtKill)
+          .isBetween(1L, (long) KILLED_RECEIVE_MAXIMUM);
       assertThat(byA + byB).isEqualTo(total);
       assertThat(a.stats().repeats()).as("A recognised and dropped every message B held").isEqualTo(byB);
       System.out.printf("two bridges, one killed: %d messages, %d records; by B %d (all held unacknowledged at the"
