@@ -21,12 +21,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the tail of aid.aid2.uplink.v1 (every partition, only the {@value #MESSAGE_ID_HEADER} header of each record)
- * into {@link RecentMessageIds}, and holds each uplink message until it has read everything Kafka acknowledged
- * before the message arrived: then whether its record is already on the topic is a lookup.
+ * into {@link RecentMessageIds}, and holds an uplink message that may be a redelivery ({@link #afterCatchingUp})
+ * until it has read everything Kafka acknowledged before the message arrived: then whether its record is already on
+ * the topic is a lookup. A message the broker marked a first delivery needs no catch-up ({@link #now}): it only
+ * keeps its place behind those waiting.
  *
- * <p>Why every message waits, not only suspected repeats: a shared-subscription message HiveMQ CE hands to another
- * member after one died comes without the MQTT DUP flag (the broker only drops its in-flight marker;
- * {@code RedeliveryDupFlagTest}), so a repeat looks like a first delivery. Its first record was acknowledged before
+ * <p>Why not the MQTT DUP flag: a shared-subscription message HiveMQ CE hands to another member after one died comes
+ * without it (the broker only drops its in-flight marker; {@code RedeliveryDupFlagTest}), so only the broker's own
+ * first-delivery mark tells. A redelivered message's first record was acknowledged before
  * the dead bridge could PUBACK, so before the broker gave the message to this bridge: one catch-up after arrival
  * (the topic's end offsets, then fetch up to them) is enough. Cost: one ListOffsets round trip and the fetch of what
  * the other bridges wrote, shared by every message that arrived meanwhile; no decoding (the id is a header).
@@ -171,10 +173,20 @@ final class UplinkTail implements AutoCloseable {
   }
 
   private void read(Duration timeout) {
-    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
+    var records = consumer.poll(timeout);
+    for (ConsumerRecord<byte[], byte[]> r : records) {
       Header id = r.headers().lastHeader(MESSAGE_ID_HEADER);
       if (id != null) {
         ids.add(r.partition(), new String(id.value(), StandardCharsets.UTF_8), r.timestamp());
+      }
+    }
+    if (!records.isEmpty()) {
+      // Own offsets read past are of no use any more (catch-ups are rare: without this they would pile up).
+      for (TopicPartition p : records.partitions()) {
+        var own = ownOffsets.get(p.partition());
+        if (own != null) {
+          own.headSet(consumer.position(p, KAFKA_TIMEOUT)).clear();
+        }
       }
     }
   }
