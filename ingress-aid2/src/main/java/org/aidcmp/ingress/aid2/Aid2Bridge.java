@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,11 +50,16 @@ import org.slf4j.LoggerFactory;
  * acknowledged what it became: its record, or for a refused message its dead letter together with the broker's
  * acknowledgement of the {@code error} downlink to the vehicle. So a message is never lost: whatever the bridge
  * has not acknowledged when it dies the broker delivers again, to another bridge of the group or to this one's
- * resumed session. The cost is at-least-once: a message whose record Kafka took but whose PUBACK did not reach
- * the broker (the bridge died, or its connection dropped, in between) is written again, as the same record (same
- * key, messageId, requestId and payload; only header.occurredAt, the time the bridge received it, and the Kafka
- * header {@value #WRITTEN_BY_HEADER} naming the bridge instance may differ).
- * At most {@link BridgeSettings#receiveMaximum} messages per bridge are in that window.
+ * resumed session. Such a message may already have its record on the topic (Kafka took it, the PUBACK never reached
+ * the broker: the bridge died, or its connection dropped, in between). Its identity is the broker's stamp
+ * ({@value #STAMP_PROPERTY}: the record's messageId is derived from VIN and stamp), and a delivery the broker marks
+ * {@value #DELIVERY_PROPERTY}={@value #FIRST_DELIVERY} (the stamp never handed out before) is written at once. Any
+ * other stamped delivery waits until {@link UplinkTail} has read everything Kafka acknowledged before it arrived, and
+ * is written only if its messageId is not among the topic's recent ones ({@link RecentMessageIds}); otherwise it is
+ * acknowledged without a write (a repeat, counted in {@link Stats#repeats}). Presence, and any uplink without a stamp
+ * (a broker without the plug-in), are always written: their content-derived ids repeat for real second reports.
+ * What remains (ingress-aid2/README.md): a bridge cut off from the broker whose write lands after another bridge
+ * checked.
  *
  * <p>Order: one thread reads and sends in the order the broker delivers, so one bridge keeps each vehicle's
  * messages in order on its partition; a record Kafka refused is sent again after {@link BridgeSettings#retryBackoff}
@@ -76,11 +82,24 @@ public final class Aid2Bridge implements AutoCloseable {
       + " INVALID_MESSAGE)";
   /** How a dead letter of the bridge names its origin: {@code sourceTopic} = this + the MQTT topic. */
   public static final String MQTT_ORIGIN = "mqtt:";
+  /**
+   * MQTT 5 user property in which the broker's plug-in (infra/embedded-mqtt {@code BrokerStamp}) gives each vehicle
+   * uplink its id, replacing anything a client sent under that name; a redelivery of a stored message keeps it.
+   */
+  static final String STAMP_PROPERTY = "aid-broker-stamp";
+  /** User property the plug-in sets to {@value #FIRST_DELIVERY} on a delivery of a stamp it never handed out before. */
+  static final String DELIVERY_PROPERTY = "aid-delivery";
+  static final String FIRST_DELIVERY = "first";
+  /** Kafka record header carrying the broker's stamp a record's messageId was derived from: for operators, tests. */
+  public static final String STAMP_HEADER = STAMP_PROPERTY;
   /** Kafka record header naming the bridge instance (its client id) that wrote the record: for operators. */
   public static final String WRITTEN_BY_HEADER = "aid-written-by";
 
-  /** What the bridge has done since it started. */
-  public record Stats(long forwarded, long refused, int inFlight) {}
+  /**
+   * What the bridge has done since it started: {@code repeats} are uplink messages the broker delivered again
+   * whose record was already on the topic, acknowledged without writing it again.
+   */
+  public record Stats(long forwarded, long refused, long repeats, int inFlight) {}
 
   private final BridgeSettings settings;
   private final UplinkReader reader;
@@ -93,6 +112,12 @@ public final class Aid2Bridge implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong repeats = new AtomicLong();
+  /** Uplink records on the topic recently, by messageId: whoever wrote them (UplinkTail) and this bridge. */
+  private final RecentMessageIds recent;
+  private final UplinkTail tail;
+  /** This bridge's uplink records not yet acknowledged by Kafka, by messageId. */
+  private final Map<String, CompletableFuture<RecordMetadata>> writing = new ConcurrentHashMap<>();
   private final byte[] writtenBy;
   private volatile boolean accepting = true;
   private volatile boolean closed;
@@ -118,6 +143,8 @@ public final class Aid2Bridge implements AutoCloseable {
         "stage", DEAD_LETTER_STAGE); // at 0 from the start
     this.uplinkThread = Executors.newSingleThreadExecutor(r -> daemon(r, settings.clientId() + "-uplink"));
     this.retries = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, settings.clientId() + "-retry"));
+    this.recent = new RecentMessageIds(settings.repeatCheck().window(), settings.repeatCheck().tailRecords());
+    this.tail = new UplinkTail(settings, recent).start();
     this.mqtt = client(settings, new java.util.concurrent.atomic.AtomicBoolean());
     // Before connecting: a resumed session's messages arrive before any subscribe. Every message is for us.
     mqtt.publishes(MqttGlobalPublishFilter.ALL, this::onPublish, uplinkThread, true);
@@ -229,10 +256,21 @@ public final class Aid2Bridge implements AutoCloseable {
     String topic = publish.getTopic().toString();
     byte[] payload = publish.getPayloadAsBytes();
     Instant now = Instant.now();
-    UplinkReader.Reading reading = reader.read(topic, payload, now);
-    if (reading instanceof UplinkReader.Accepted a) {
-      untilAcknowledged(() -> send(new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record())), "record")
-          .thenRun(() -> done(publish, forwarded));
+    UplinkReader.Reading reading = reader.read(topic, payload, userProperty(publish, STAMP_PROPERTY), now);
+    if (reading instanceof UplinkReader.Accepted a && (a.presence() || !a.stamped())) {
+      // Presence repeats by design (every online of a vehicle is the same bytes, so the same messageId), and an
+      // unstamped message's content-derived id cannot tell a redelivery from a second report of the same bytes
+      // (AID.02 §5.2.1): neither is checked against earlier records; each is written (at-least-once).
+      tail.now(() -> untilAcknowledged(() -> send(new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record())),
+          "record").thenRun(() -> done(publish, forwarded)));
+    } else if (reading instanceof UplinkReader.Accepted a
+        && FIRST_DELIVERY.equals(userProperty(publish, DELIVERY_PROPERTY))) {
+      // The broker never handed this stamp out before: nothing of it can be on the topic, no catch-up needed.
+      tail.now(() -> writeOnce(publish, a));
+    } else if (reading instanceof UplinkReader.Accepted a) {
+      // Perhaps a redelivery: decided once the tail has read everything Kafka acknowledged before it arrived, and
+      // sent on the tail's thread (in arrival order, so each vehicle's order holds).
+      tail.afterCatchingUp(() -> writeOnce(publish, a));
     } else {
       UplinkReader.Refused r = (UplinkReader.Refused) reading;
       // The reason is ours (never payload text); the VIN is the topic's.
@@ -244,6 +282,46 @@ public final class Aid2Bridge implements AutoCloseable {
           r.vin().orElse(null), refusals.deadLetter(topic, payload, r, now))), "dead letter");
       CompletableFuture.allOf(told, lettered).thenRun(() -> done(publish, refused));
     }
+  }
+
+  /**
+   * An uplink message, once everything Kafka acknowledged before it arrived is in {@link #recent}: written unless its
+   * record is already there (the broker delivered it again: another bridge, or this one's last connection, wrote it
+   * and died or dropped before its PUBACK). On the tail's thread, in the order the messages arrived.
+   */
+  private void writeOnce(Mqtt5Publish publish, UplinkReader.Accepted a) {
+    String id = a.record().getHeader().getMessageId();
+    if (recent.contains(id)) {
+      done(publish, repeats);
+      return;
+    }
+    CompletableFuture<RecordMetadata> first = writing.get(id);
+    if (first != null) {
+      // Delivered again while this bridge is still writing it: acknowledged when that write is, never before.
+      first.thenRun(() -> done(publish, repeats));
+      return;
+    }
+    ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(settings.uplinkTopic(), a.vin(), a.record());
+    record.headers().add(UplinkTail.MESSAGE_ID_HEADER, id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    record.headers().add(STAMP_HEADER, a.stamp().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    CompletableFuture<RecordMetadata> written = untilAcknowledged(() -> send(record), "record");
+    writing.put(id, written);
+    written.thenAccept(metadata -> { // attached after the put, so it runs after it even if already written
+      recent.add(metadata.partition(), id, metadata.timestamp());
+      tail.written(metadata.partition(), metadata.offset());
+      writing.remove(id, written);
+      done(publish, forwarded);
+    });
+  }
+
+  /** The first value of a user property, null when the PUBLISH has none of that name. */
+  private static String userProperty(Mqtt5Publish publish, String name) {
+    for (var p : publish.getUserProperties().asList()) {
+      if (p.getName().toString().equals(name)) {
+        return p.getValue().toString();
+      }
+    }
+    return null;
   }
 
   private void done(Mqtt5Publish publish, AtomicLong counter) {
@@ -313,20 +391,20 @@ public final class Aid2Bridge implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  private Stats logged = new Stats(0, 0, 0);
+  private Stats logged = new Stats(0, 0, 0, 0);
 
   /** Every 10 s when something changed: what an operator looks at first (counts only, never payloads). */
   private void logProgress() {
     Stats now = stats();
     if (!now.equals(logged)) {
-      LOG.info("{}: forwarded {}, refused {}, in flight {}", settings.clientId(), now.forwarded(), now.refused(),
-          now.inFlight());
+      LOG.info("{}: forwarded {}, refused {}, repeats not written again {}, in flight {}", settings.clientId(),
+          now.forwarded(), now.refused(), now.repeats(), now.inFlight());
       logged = now;
     }
   }
 
   public Stats stats() {
-    return new Stats(forwarded.get(), refused.get(), inFlight.get());
+    return new Stats(forwarded.get(), refused.get(), repeats.get(), inFlight.get());
   }
 
   public String clientId() {
@@ -367,6 +445,7 @@ public final class Aid2Bridge implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    tail.close();
     retries.shutdownNow();
     uplinkThread.shutdown();
     producer.close(Duration.ofSeconds(10));

@@ -34,6 +34,8 @@ import org.aidcmp.schemas.topics.AidTopic;
  * @param uplinkTopic / dlqTopic where records and dead letters go (settable for tests)
  * @param retryBackoff how long a record Kafka refused waits before it is sent again (the MQTT message stays
  *     unacknowledged meanwhile)
+ * @param repeatCheck how far back the bridge remembers the uplink records on the topic, to write a message the
+ *     broker delivers again only once ({@link RepeatCheck})
  */
 public record BridgeSettings(
     String mqttHost,
@@ -48,7 +50,8 @@ public record BridgeSettings(
     String registryUserInfo,
     String uplinkTopic,
     String dlqTopic,
-    Duration retryBackoff) {
+    Duration retryBackoff,
+    RepeatCheck repeatCheck) {
 
   public static final String CLIENT_ID_PREFIX = "aid-bridge-";
   public static final Duration DEFAULT_SESSION_EXPIRY = Duration.ofDays(7);
@@ -57,6 +60,26 @@ public record BridgeSettings(
    * second, and at most 1,000 x 32 KB held by the bridge. A small value would only slow the bridge, never drop.
    */
   public static final int DEFAULT_RECEIVE_MAXIMUM = 1_000;
+
+  /**
+   * What the bridge reads back of aid.aid2.uplink.v1 to recognise a message already written (UplinkTail).
+   *
+   * @param window every record within this of the newest one on its partition is remembered: longer than a dead
+   *     bridge takes to be noticed by the broker (its keep-alive) and its messages to reach another bridge
+   * @param tailRecords and in any case the last this many records per partition: what was in flight when every
+   *     bridge of the group was down, however long ago (at least the group's receive maximums together)
+   * @param consumerOverrides the tail's Kafka consumer settings ({@code ingress.aid2.consumer.*}: security, ...)
+   */
+  public record RepeatCheck(Duration window, int tailRecords, Map<String, String> consumerOverrides) {
+    public static final RepeatCheck DEFAULT = new RepeatCheck(Duration.ofMinutes(10), 10_000, Map.of());
+
+    public RepeatCheck {
+      consumerOverrides = Map.copyOf(consumerOverrides);
+      if (window.isNegative() || tailRecords < 0) {
+        throw new IllegalArgumentException("ingress.aid2.repeat-window-seconds and repeat-tail-records must be >= 0");
+      }
+    }
+  }
 
   /**
    * How the bridge authenticates: MQTT username / password and / or a client certificate over TLS. Nothing here
@@ -102,6 +125,7 @@ public record BridgeSettings(
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
     Objects.requireNonNull(registryUrl, "registryUrl");
+    Objects.requireNonNull(repeatCheck, "repeatCheck");
     producerOverrides = Map.copyOf(producerOverrides);
     if (receiveMaximum < 1 || receiveMaximum > 65_535) {
       throw new IllegalArgumentException("ingress.aid2.receive-maximum must be in 1..65535, not " + receiveMaximum);
@@ -116,22 +140,25 @@ public record BridgeSettings(
       String instance) {
     return new BridgeSettings(mqttHost, mqttPort, Credentials.NONE, CLIENT_ID_PREFIX + instance,
         DEFAULT_SESSION_EXPIRY, DEFAULT_RECEIVE_MAXIMUM, kafkaBootstrapServers, Map.of(), registryUrl, null,
-        AidTopic.AID2_UPLINK.topicName(), AidTopic.DLQ.topicName(), Duration.ofSeconds(1));
+        AidTopic.AID2_UPLINK.topicName(), AidTopic.DLQ.topicName(), Duration.ofSeconds(1), RepeatCheck.DEFAULT);
   }
 
   public BridgeSettings withCredentials(Credentials credentials) {
     return new BridgeSettings(mqttHost, mqttPort, credentials, clientId, sessionExpiry, receiveMaximum,
-        kafkaBootstrapServers, producerOverrides, registryUrl, registryUserInfo, uplinkTopic, dlqTopic, retryBackoff);
+        kafkaBootstrapServers, producerOverrides, registryUrl, registryUserInfo, uplinkTopic, dlqTopic, retryBackoff,
+        repeatCheck);
   }
 
   public BridgeSettings withReceiveMaximum(int receiveMaximum) {
     return new BridgeSettings(mqttHost, mqttPort, credentials, clientId, sessionExpiry, receiveMaximum,
-        kafkaBootstrapServers, producerOverrides, registryUrl, registryUserInfo, uplinkTopic, dlqTopic, retryBackoff);
+        kafkaBootstrapServers, producerOverrides, registryUrl, registryUserInfo, uplinkTopic, dlqTopic, retryBackoff,
+        repeatCheck);
   }
 
   public BridgeSettings withProducerOverrides(Map<String, String> producerOverrides) {
     return new BridgeSettings(mqttHost, mqttPort, credentials, clientId, sessionExpiry, receiveMaximum,
-        kafkaBootstrapServers, producerOverrides, registryUrl, registryUserInfo, uplinkTopic, dlqTopic, retryBackoff);
+        kafkaBootstrapServers, producerOverrides, registryUrl, registryUserInfo, uplinkTopic, dlqTopic, retryBackoff,
+        repeatCheck);
   }
 
   /**
@@ -173,6 +200,11 @@ public record BridgeSettings(
         config.get("schema.registry.basic.auth.user.info").orElse(null),
         AidTopic.AID2_UPLINK.topicName(),
         AidTopic.DLQ.topicName(),
-        Duration.ofMillis(config.getInt("ingress.aid2.retry-backoff-ms", 1000)));
+        Duration.ofMillis(config.getInt("ingress.aid2.retry-backoff-ms", 1000)),
+        new RepeatCheck(
+            Duration.ofSeconds(config.getInt("ingress.aid2.repeat-window-seconds",
+                (int) RepeatCheck.DEFAULT.window().getSeconds())),
+            config.getInt("ingress.aid2.repeat-tail-records", RepeatCheck.DEFAULT.tailRecords()),
+            config.withPrefix("ingress.aid2.consumer.")));
   }
 }

@@ -42,7 +42,8 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
     final ServiceCredentials bridgeLogin;
     final CertificateAuthority brokerCa;
     final EmbeddedMqttBroker broker;
-    final Aid2Bridge bridge;
+    /** The stack's bridge; replaced only by {@link #resumeBridge} (tests run one at a time). */
+    volatile Aid2Bridge bridge;
     final KafkaTap tap;
     private int vehicles;
 
@@ -58,8 +59,26 @@ public final class BridgeStack implements BeforeAllCallback, ParameterResolver {
       brokerCa = CertificateAuthority.create("ingress-aid2 test CA");
       broker = broker(dir.resolve("mqtt"));
       // A receive maximum like the killed bridge's in TwoBridgesKillTest, so the broker shares the load between them.
-      bridge = Aid2Bridge.start(settings(BRIDGE_INSTANCE).withReceiveMaximum(50), registry, Duration.ofSeconds(30));
+      bridge = startBridge();
       tap = new KafkaTap(kafka.bootstrapServers(), registry).start();
+    }
+
+    private Aid2Bridge startBridge() {
+      return Aid2Bridge.start(settings(BRIDGE_INSTANCE).withReceiveMaximum(50), registry, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops the stack's bridge normally (nothing left in flight, its session stays), so another bridge is the only
+     * member of the share group; {@link #resumeBridge} brings it back.
+     */
+    void parkBridge() {
+      bridge.close();
+    }
+
+    /** The stack's bridge again, resuming its session (its stats start at 0). */
+    Aid2Bridge resumeBridge() {
+      bridge = startBridge();
+      return bridge;
     }
 
     /** An authenticated broker (plain loopback listener and TLS) checking this stack's identities. */

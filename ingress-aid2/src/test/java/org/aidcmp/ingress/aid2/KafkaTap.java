@@ -21,10 +21,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads aid.aid2.uplink.v1 and aid.dlq.v1 from their beginning, decoded, by key (the VIN). */
 final class KafkaTap implements AutoCloseable {
-  record Seen<T>(String key, T value, int partition, long offset, String writtenBy) {}
+  /** {@code stamp}: the broker's stamp the bridge derived the messageId from (Kafka header), null if none. */
+  record Seen<T>(String key, T value, int partition, long offset, String writtenBy, String stamp) {}
 
   private static String writtenBy(ConsumerRecord<String, byte[]> r) {
-    var h = r.headers().lastHeader(Aid2Bridge.WRITTEN_BY_HEADER);
+    return header(r, Aid2Bridge.WRITTEN_BY_HEADER);
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
@@ -67,10 +72,10 @@ final class KafkaTap implements AutoCloseable {
           if (r.topic().equals(AidTopic.AID2_UPLINK.topicName())) {
             uplinkByKey.computeIfAbsent(String.valueOf(r.key()), k -> new CopyOnWriteArrayList<>())
                 .add(new Seen<>(r.key(), uplinks.deserialize(r.topic(), r.value()), r.partition(), r.offset(),
-                    writtenBy(r)));
+                    writtenBy(r), header(r, Aid2Bridge.STAMP_HEADER)));
           } else {
             Seen<DeadLetterRecord> seen = new Seen<>(r.key(), letters.deserialize(r.topic(), r.value()), r.partition(),
-                r.offset(), writtenBy(r));
+                r.offset(), writtenBy(r), null);
             if (r.key() == null) {
               keylessLetters.add(seen);
             } else {

@@ -50,12 +50,14 @@ class UplinkMessages_7_2_Test {
         assertThat(r.getHeader().getSource()).isEqualTo("ingress-aid2");
         assertThat(r.getHeader().getCorrelationId()).isNull();
       });
-      // The header's ids come from the message: VIN, name and payload; requestId from RequestId (§5.2.1).
-      Aid2Uplink request = records.stream()
-          .filter(r -> r.getPayload().equals(samples.get(UplinkMessage.REQUEST_ACTIVATION_CODE))).findFirst().orElseThrow();
-      byte[] requestBytes = JSON.writeUplink(samples.get(UplinkMessage.REQUEST_ACTIVATION_CODE));
+      // messageId: from the VIN, the name and the broker's stamp of the message; requestId from RequestId (§5.2.1).
+      KafkaTap.Seen<Aid2Uplink> seen = stack.tap.uplinks(vin).stream()
+          .filter(s -> s.value().getPayload().equals(samples.get(UplinkMessage.REQUEST_ACTIVATION_CODE))).findFirst()
+          .orElseThrow();
+      Aid2Uplink request = seen.value();
+      assertThat(seen.stamp()).isNotNull();
       assertThat(request.getHeader().getMessageId())
-          .isEqualTo(UplinkReader.messageId(vin, "request-activation-code", requestBytes));
+          .isEqualTo(UplinkReader.stampedMessageId(vin, "request-activation-code", seen.stamp()));
       assertThat(request.getHeader().getRequestId()).isEqualTo(vin + ":1700000000");
       assertThat(records).filteredOn(r -> r.getPayload() instanceof VehiclePresence)
           .allSatisfy(r -> assertThat(r.getHeader().getRequestId()).isNull());

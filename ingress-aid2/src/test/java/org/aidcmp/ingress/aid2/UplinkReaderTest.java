@@ -44,6 +44,25 @@ class UplinkReaderTest {
     assertThat(letter.getSourceTopic()).isEqualTo("mqtt:" + topic);
   }
 
+  /** The broker's stamp is the identity: the same bytes under two stamps are two messages (§5.2.1), one stamp one. */
+  @Test
+  void aStampedMessagesIdComesFromItsStamp_notItsBytes() {
+    String topic = "aid2/v1/vehicles/" + VIN + "/up/request-activation-code";
+    UplinkReader.Accepted first = (UplinkReader.Accepted) READER.read(topic, valid(), "b1-1", NOW);
+    UplinkReader.Accepted second = (UplinkReader.Accepted) READER.read(topic, valid(), "b1-2", NOW);
+    UplinkReader.Accepted redelivered = (UplinkReader.Accepted) READER.read(topic, valid(), "b1-1", NOW.plusSeconds(5));
+    assertThat(first.stamped()).isTrue();
+    assertThat(first.record().getHeader().getMessageId())
+        .isEqualTo(UplinkReader.stampedMessageId(VIN, "request-activation-code", "b1-1"))
+        .isNotEqualTo(second.record().getHeader().getMessageId())
+        .isEqualTo(redelivered.record().getHeader().getMessageId());
+    UplinkReader.Accepted unstamped = (UplinkReader.Accepted) READER.read(topic, valid(), NOW);
+    assertThat(unstamped.stamped()).isFalse();
+    assertThat(unstamped.record().getHeader().getMessageId())
+        .isEqualTo(UplinkReader.messageId(VIN, "request-activation-code", valid()))
+        .isNotEqualTo(first.record().getHeader().getMessageId());
+  }
+
   @Test
   void theSameMessageGetsTheSameIdsAndAnotherOneOthers() {
     String topic = "aid2/v1/vehicles/" + VIN + "/up/request-activation-code";
