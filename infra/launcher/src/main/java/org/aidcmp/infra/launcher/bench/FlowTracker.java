@@ -33,6 +33,7 @@ public final class FlowTracker implements AutoCloseable {
   private record Pending(long startNanos, long vehicleDoneNanos, long simulatorNanos) {}
 
   private final Map<String, Long> enabledAt = new ConcurrentHashMap<>();
+  private final Map<String, Integer> enabledTimes = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final List<Flow> flows = java.util.Collections.synchronizedList(new ArrayList<>());
   private final KafkaConsumer<String, LifecycleEvent> consumer;
@@ -81,6 +82,7 @@ public final class FlowTracker implements AutoCloseable {
           if (r.value() != null && r.value().getPayload() instanceof ProfileEnabled enabled) {
             String key = key(enabled.getProfile().getCmpUserId(), enabled.getProfile().getIccid());
             enabledAt.put(key, System.nanoTime());
+            enabledTimes.merge(key, 1, Integer::sum);
             complete(key);
           }
         }
@@ -105,6 +107,11 @@ public final class FlowTracker implements AutoCloseable {
     synchronized (flows) {
       return new ArrayList<>(flows);
     }
+  }
+
+  /** How many ProfileEnabled of the user's profile this tracker read (the drills count doubles by it). */
+  public int enabledCount(String cmpUserId, String iccid) {
+    return enabledTimes.getOrDefault(key(cmpUserId, iccid), 0);
   }
 
   /** Provisioning flows the vehicle finished whose ProfileEnabled has not been seen (yet). */
