@@ -168,7 +168,7 @@ final class FleetDrill {
         long begin = System.nanoTime();
         load.start();
         out.printf("aid drill %s: load for %s, then the fault: %s for %s, then load for %s ...%n", options.name(),
-            options.before(), fault.what(), options.outage(), options.after());
+            text(options.before()), fault.what(), text(options.outage()), text(options.after()));
         progress(load, begin, options.before());
         long faultBegin = System.nanoTime();
         fault.begin();
@@ -180,7 +180,7 @@ final class FleetDrill {
         progress(load, begin, options.after());
         load.stopStarting();
         out.printf("aid drill %s: no new flows; waiting for the %d under way (at most %s) ...%n", options.name(),
-            load.inFlight(), options.deadline().plusSeconds(60));
+            load.inFlight(), text(options.deadline().plusSeconds(60)));
         boolean idle = load.awaitIdle(options.deadline().plusSeconds(60));
         List<DrillLoad.Flow> flows = load.flows();
         awaitEnabled(tracker, flows, Duration.ofSeconds(60));
@@ -341,6 +341,11 @@ final class FleetDrill {
       executed.add(new DrillLedger.MspExecution(body.path("activationCodeRequestID").asText(), r.cmpRequestId()));
     }
     return executed;
+  }
+
+  /** 90s, 2m30s: as the options are written. */
+  private static String text(Duration d) {
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
