@@ -198,6 +198,12 @@ final class FleetDrill {
           out.println("  (some vehicle loops had not ended within the wait: their flows under way are not counted)");
         }
         count.lines().forEach(l -> out.println("  " + l));
+        for (String[] doubled : count.doubledEnables().subList(0, Math.min(5, count.doubledEnables().size()))) {
+          out.printf("  evidence, profile %s: flows %s; events read %s%n", doubled[1], flows.stream()
+              .filter(f -> f.outcome() != null && doubled[1].equals(f.outcome().detail()))
+              .map(f -> f.outcome().result() + " on " + f.vin() + " " + f.outcome().at()).toList(),
+              tracker.history(doubled[0], doubled[1]));
+        }
         latencies(flows, faultBegin, faultEnd, figures);
         int online = (int) rig.fleet().vehicles().stream().filter(SimulatedVehicle::online).count();
         int repeats = rig.fleet().vehicles().stream().mapToInt(SimulatedVehicle::repeatsDropped).sum();

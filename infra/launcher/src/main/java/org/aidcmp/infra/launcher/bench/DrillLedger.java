@@ -29,7 +29,8 @@ public final class DrillLedger {
   /** What was counted; {@link #ok()} when nothing was lost or doubled. */
   public record Count(int provisioningFlows, int completedOnce, Map<String, Integer> accounted,
                       Map<String, Integer> lost, Map<String, Integer> doubled, int enableFlows,
-                      Map<String, Integer> mspRequestIds, Map<String, Integer> mspSameIdRepeats) {
+                      Map<String, Integer> mspRequestIds, Map<String, Integer> mspSameIdRepeats,
+                      List<String[]> doubledEnables) {
     public boolean ok() {
       return lost.isEmpty() && doubled.isEmpty();
     }
@@ -78,6 +79,7 @@ public final class DrillLedger {
     Map<String, Integer> codeFlows = new HashMap<>(); // vin + user -> flows that got a code
     Map<String, Integer> enablingFlows = new HashMap<>(); // user + iccid -> flows that enabled it
     Set<String> provisioned = new HashSet<>();
+    List<String[]> doubledEnables = new ArrayList<>(); // {cmpUserId, iccid}
     for (DrillLoad.Flow f : flows) {
       Outcome o = f.outcome();
       if (o != null && (o.result() == Outcome.Result.ENABLED)) {
@@ -122,6 +124,7 @@ public final class DrillLedger {
       int surplus = enabledCount.applyAsInt(parts[0], parts[1]) - enablingFlows.getOrDefault(key, 0);
       if (surplus > 0) {
         doubled.merge("ProfileEnabled beyond the flows that enabled the profile", surplus, Integer::sum);
+        doubledEnables.add(parts);
       }
     }
     Map<String, Integer> ids = new TreeMap<>();
@@ -143,6 +146,7 @@ public final class DrillLedger {
             (int) twice, Integer::sum);
       }
     });
-    return new Count(provisioning, completed, accounted, lost, doubled, enables, ids, sameIdRepeats);
+    return new Count(provisioning, completed, accounted, lost, doubled, enables, ids, sameIdRepeats,
+        doubledEnables);
   }
 }
