@@ -54,6 +54,7 @@ final class FleetDrill {
         --msp ID          msp-down: the MSP that goes down, msp-sync or msp-async (default msp-async)
         --pause D         longest pause of a vehicle between two steps (default 1s)
         --deadline D      the vehicles' flow deadline (default the outage + 2m)
+        --pool N          profiles per subscription at each MSP (default 2: a user's third car swaps)
 
       Starts its own platform on free loopback ports and a fresh data directory (beside any aid up) and removes
       it afterwards. Counted at the end: every car provisioning flow started completed exactly once (one
@@ -64,12 +65,12 @@ final class FleetDrill {
 
   private static final Set<String> NAMES = Set.of("msp-down", "mqtt-restart", "kafka-restart");
   private static final Set<String> OPTIONS = Set.of("vehicles", "users", "before", "outage", "after", "msp", "pause",
-      "deadline");
+      "deadline", "pool");
   private static final List<String> MSPS = List.of("msp-sync", "msp-async");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   record Options(String name, int vehicles, int users, Duration before, Duration outage, Duration after, String msp,
-                 Duration pause, Duration deadline) {}
+                 Duration pause, Duration deadline, int pool) {}
 
   /** What the drill counted, and what it printed (for a test to check). */
   record Result(DrillLedger.Count count, Map<String, Object> figures) {}
@@ -125,7 +126,8 @@ final class FleetDrill {
     return new Options(name, FleetCommands.number(o, "vehicles", 40, 1), FleetCommands.number(o, "users", 20, 2),
         FleetCommands.duration(o, "before", "30s"), outage, FleetCommands.duration(o, "after", "30s"), msp,
         FleetCommands.duration(o, "pause", "1s"),
-        o.containsKey("deadline") ? FleetCommands.duration(o, "deadline", "1s") : outage.plusMinutes(2));
+        o.containsKey("deadline") ? FleetCommands.duration(o, "deadline", "1s") : outage.plusMinutes(2),
+        FleetCommands.number(o, "pool", 2, 1));
   }
 
   int run(List<String> args) throws Exception {
@@ -145,8 +147,8 @@ final class FleetDrill {
   Result drill(Options options, Path data) throws Exception {
     out.printf("aid drill %s: starting the platform in %s ...%n", options.name(), data);
     List<LocalPlatform.SimulatedMsp> msps = List.of(
-        new LocalPlatform.SimulatedMsp("msp-sync", MspSimulator.ResponseMode.SYNC, 2),
-        new LocalPlatform.SimulatedMsp("msp-async", MspSimulator.ResponseMode.ASYNC, 2));
+        new LocalPlatform.SimulatedMsp("msp-sync", MspSimulator.ResponseMode.SYNC, options.pool()),
+        new LocalPlatform.SimulatedMsp("msp-async", MspSimulator.ResponseMode.ASYNC, options.pool()));
     try (LocalPlatform platform = LocalPlatform.start(base, data, msps, Map.of(), out)) {
       return drill(platform, options);
     } finally {
@@ -156,6 +158,7 @@ final class FleetDrill {
 
   private Result drill(LocalPlatform platform, Options options) throws Exception {
     Fault fault = fault(platform, options);
+    awaitReady(platform, Duration.ofMinutes(3));
     AidConfig config = platform.config();
     FleetRig.Plan plan = new FleetRig.Plan(options.vehicles(), options.users(), MSPS, 16, 0, 0, 0, false,
         options.deadline(), Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
@@ -312,6 +315,21 @@ final class FleetDrill {
       Thread.sleep(Math.min(10_000, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
       out.printf("  %6.1f s  flows ended %5d  under way %d%n", (System.nanoTime() - begin) / 1e9,
           load.flows().size(), load.inFlight());
+    }
+  }
+
+  /**
+   * Traffic once every service says it is ready, as a load balancer would send it: before, a topology still
+   * rebalancing on a loaded machine answers the onboarding's Send MSP token 503 (retryable, but FleetRig stops).
+   */
+  private void awaitReady(LocalPlatform platform, Duration atMost) throws InterruptedException {
+    long until = System.nanoTime() + atMost.toNanos();
+    while (platform.services().management().readiness().containsValue(false) && System.nanoTime() < until) {
+      Thread.sleep(200);
+    }
+    Map<String, Boolean> readiness = platform.services().management().readiness();
+    if (readiness.containsValue(false)) {
+      throw new IllegalStateException("not every service ready within " + text(atMost) + ": " + readiness);
     }
   }
 

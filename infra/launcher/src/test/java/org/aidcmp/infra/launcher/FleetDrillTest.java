@@ -31,6 +31,7 @@ class FleetDrillTest {
     assertThat(o.outage()).isEqualTo(Duration.ofMinutes(2)); // issue 16: two minutes
     assertThat(o.msp()).isEqualTo("msp-async");
     assertThat(o.deadline()).isEqualTo(Duration.ofMinutes(4));
+    assertThat(o.pool()).isEqualTo(2);
     assertThat(FleetDrill.parse(List.of("mqtt-restart", "--outage", "5s")).outage()).isEqualTo(Duration.ofSeconds(5));
     assertThatThrownBy(() -> FleetDrill.parse(List.of("bogus"))).hasMessageContaining("msp-down");
     assertThatThrownBy(() -> FleetDrill.parse(List.of("msp-down", "--msp", "x"))).hasMessageContaining("--msp");
@@ -73,7 +74,11 @@ class FleetDrillTest {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
     FleetDrill.Options options = FleetDrill.parse(List.of("msp-down", "--vehicles", "6", "--users", "4",
-        "--before", "6s", "--outage", "5s", "--after", "6s", "--pause", "300ms", "--deadline", "60s"));
+        "--before", "6s", "--outage", "5s", "--after", "6s", "--pause", "300ms", "--deadline", "60s",
+        // No swaps: a swap's delete makes the vehicle report its inventory while another profile is enabled, and
+        // lifecycle-streams emits ProfileEnabled again for a profile already ENABLED (reported, issue 16's drills);
+        // the ledger's test above holds that such a double is counted.
+        "--pool", "8"));
     FleetDrill.Result result;
     try {
       result = new FleetDrill(AidConfig.of(Map.of("cmp.id", "aidcmp")), out).drill(options, data);
