@@ -48,6 +48,8 @@ public final class Aid {
                  `aid fleet --help` for the options
         bench    the fleet benchmark: its own platform, two simulated MSPs and a simulated fleet; the raw limit
                  beside it; a JSON result and a latency plot under bench/results (aid bench --help)
+        drill    a fault drill under fleet load, its own platform: msp-down, mqtt-restart, kafka-restart;
+                 counts every flow, exits 1 if one was lost or doubled (aid drill --help)
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)
         vehicle  `aid vehicle register VIN --eid EID [--imei IMEI]`: enter a car into the fleet registry of the
@@ -108,6 +110,8 @@ public final class Aid {
         return fleet(configFile, rest.subList(1, rest.size()));
       case "bench":
         return bench(configFile, rest.subList(1, rest.size()));
+      case "drill":
+        return FleetDrill.command(configFile, rest.subList(1, rest.size()), out);
       case "samples":
         return samples(AidConfig.load(configFile, System.getenv()));
       case "vehicle":

@@ -20,6 +20,8 @@ import org.aidcmp.infra.registry.SchemaRegistryServer;
 public final class EmbeddedStack implements AutoCloseable {
   private final Closer started = new Closer();
   private Endpoints endpoints;
+  private EmbeddedKafka kafkaBroker;
+  private EmbeddedMqttBroker mqttBroker;
 
   private EmbeddedStack() {}
 
@@ -45,6 +47,7 @@ public final class EmbeddedStack implements AutoCloseable {
       started.add(broker);
       broker.start();
       kafka = broker.bootstrapServers();
+      kafkaBroker = broker;
     }
 
     String registry = config.get("schema.registry.url").orElse(null);
@@ -85,6 +88,7 @@ public final class EmbeddedStack implements AutoCloseable {
           .build();
       started.add(broker);
       broker.start();
+      mqttBroker = broker;
       mqtt = broker.serverUri();
       mqttTls = broker.tlsServerUri();
     }
@@ -93,6 +97,16 @@ public final class EmbeddedStack implements AutoCloseable {
 
   public Endpoints endpoints() {
     return endpoints;
+  }
+
+  /** The Kafka broker started here, if the configuration named none (for the fault drills to restart it). */
+  java.util.Optional<EmbeddedKafka> kafkaBroker() {
+    return java.util.Optional.ofNullable(kafkaBroker);
+  }
+
+  /** The MQTT broker started here, if the configuration named none (for the fault drills to restart it). */
+  java.util.Optional<EmbeddedMqttBroker> mqttBroker() {
+    return java.util.Optional.ofNullable(mqttBroker);
   }
 
   @Override

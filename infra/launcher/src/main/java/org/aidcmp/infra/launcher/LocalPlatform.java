@@ -89,6 +89,11 @@ final class LocalPlatform implements AutoCloseable {
     return stack.endpoints();
   }
 
+  /** The embedded stack under it (its brokers, for the fault drills). */
+  EmbeddedStack stack() {
+    return stack;
+  }
+
   Services services() {
     return services;
   }

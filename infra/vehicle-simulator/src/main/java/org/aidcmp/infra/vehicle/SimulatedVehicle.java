@@ -151,6 +151,12 @@ public final class SimulatedVehicle implements AutoCloseable {
             ctx.getReconnector().reconnect(false);
           }
         });
+    if (connection.username() != null) {
+      // On the client, not only on the CONNECT: the automatic reconnect sends the client's credentials, and
+      // those of the first CONNECT are not kept (a broker restart otherwise refuses every car, NOT_AUTHORIZED).
+      b = b.simpleAuth().username(connection.username())
+          .password(connection.password().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+    }
     if (connection.tls()) {
       MqttClientSslConfigBuilder.Nested<? extends Mqtt5ClientBuilder> ssl = b.sslConfig();
       try {

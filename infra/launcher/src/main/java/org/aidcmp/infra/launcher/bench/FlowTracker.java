@@ -33,6 +33,8 @@ public final class FlowTracker implements AutoCloseable {
   private record Pending(long startNanos, long vehicleDoneNanos, long simulatorNanos) {}
 
   private final Map<String, Long> enabledAt = new ConcurrentHashMap<>();
+  private final Map<String, Integer> enabledTimes = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> history = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final List<Flow> flows = java.util.Collections.synchronizedList(new ArrayList<>());
   private final KafkaConsumer<String, LifecycleEvent> consumer;
@@ -78,9 +80,13 @@ public final class FlowTracker implements AutoCloseable {
     while (running) {
       try {
         for (ConsumerRecord<String, LifecycleEvent> r : consumer.poll(Duration.ofMillis(100))) {
+          if (r.value() != null) {
+            historyOf(r);
+          }
           if (r.value() != null && r.value().getPayload() instanceof ProfileEnabled enabled) {
             String key = key(enabled.getProfile().getCmpUserId(), enabled.getProfile().getIccid());
             enabledAt.put(key, System.nanoTime());
+            enabledTimes.merge(key, 1, Integer::sum);
             complete(key);
           }
         }
@@ -104,6 +110,30 @@ public final class FlowTracker implements AutoCloseable {
   public List<Flow> flows() {
     synchronized (flows) {
       return new ArrayList<>(flows);
+    }
+  }
+
+  /** How many ProfileEnabled of the user's profile this tracker read (the drills count doubles by it). */
+  public int enabledCount(String cmpUserId, String iccid) {
+    return enabledTimes.getOrDefault(key(cmpUserId, iccid), 0);
+  }
+
+  /** The profile's installed / enabled / disabled / deleted events read, with where (partition@offset): evidence. */
+  public List<String> history(String cmpUserId, String iccid) {
+    return List.copyOf(history.getOrDefault(key(cmpUserId, iccid), List.of()));
+  }
+
+  private void historyOf(ConsumerRecord<String, LifecycleEvent> r) {
+    Object p = r.value().getPayload();
+    org.aidcmp.schemas.lifecycle.ProfileRef profile = p instanceof ProfileEnabled e ? e.getProfile()
+        : p instanceof org.aidcmp.schemas.lifecycle.ProfileDisabled e ? e.getProfile()
+        : p instanceof org.aidcmp.schemas.lifecycle.ProfileInstalled e ? e.getProfile()
+        : p instanceof org.aidcmp.schemas.lifecycle.ProfileDeleted e ? e.getProfile() : null;
+    if (profile != null) {
+      history.computeIfAbsent(key(profile.getCmpUserId(), profile.getIccid()),
+          unused -> java.util.Collections.synchronizedList(new ArrayList<>()))
+          .add(r.value().getPayload().getClass().getSimpleName() + " vin " + profile.getVin() + " at "
+              + r.partition() + "@" + r.offset() + " " + java.time.Instant.ofEpochMilli(r.timestamp()));
     }
   }
 
