@@ -284,13 +284,19 @@ public final class ProfileLifecycleDecider {
     c.out.event(c.cmpUserId(), new ProfilesReconciled(c.cmpUserId(), token, changes));
   }
 
-  /** §7.2.3 (vehicle) / §4.9: enabled, disabled, deleted. */
+  /**
+   * §7.2.3 (vehicle) / §4.9: enabled, disabled, deleted. A CSIM status lists every profile on the eUICC, so a
+   * profile reported as it already was is no news: no event, nothing told to its MSP.
+   */
   private static void reported(UserChange c, CsimProfile reported, String vin) {
     Optional<Profile> profile = profile(c.s, reported.getIccid()).filter(p -> p.getVin().equals(vin));
     if (profile.isEmpty()) {
       return;
     }
     Profile p = profile.get();
+    if (reported.getProfileStatus().name().equals(p.getState().name())) {
+      return;
+    }
     switch (reported.getProfileStatus()) {
       case ENABLED -> {
         p.setState(org.aidcmp.schemas.state.ProfileState.ENABLED);

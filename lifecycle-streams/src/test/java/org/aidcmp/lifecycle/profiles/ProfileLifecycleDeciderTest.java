@@ -172,4 +172,19 @@ class ProfileLifecycleDeciderTest {
         new CsimStatus(new VehicleRequestId("VIN1", NOW.getEpochSecond()), "eid-VIN1", null, null, null,
             List.of(new CsimProfile("8988239000000000001", "user-1", status, null, null, null)))));
   }
+
+  /** §7.2.3: every CSIM status lists every profile on the eUICC; one reported as it already was is no news. */
+  @Test
+  void csimStatus_7_2_3_aProfileReportedAsItAlreadyWasEmitsNothingAndTellsTheMspNothing() {
+    ProfileLifecycleDecider forwarding = new ProfileLifecycleDecider(LifecycleSettings.defaults().withCsimStatuses(
+        java.util.Map.of("msp-a", java.util.Set.of(org.aidcmp.schemas.aid1.CsimStatusValue.ENABLED))));
+    Decision<UserState> enabled = forwarding.forUser(userWith(installed("8988239000000000001", "VIN1")),
+        csimStatusForUser("m-1", VehicleProfileStatus.ENABLED), NOW);
+    assertThat(emitted(enabled, org.aidcmp.schemas.lifecycle.ProfileEnabled.class)).hasSize(1);
+
+    Decision<UserState> again = forwarding.forUser(enabled.state(), csimStatusForUser("m-2",
+        VehicleProfileStatus.ENABLED), NOW.plusSeconds(60));
+    assertThat(again.emits()).isEmpty();
+    assertThat(again.state()).isSameAs(enabled.state());
+  }
 }
