@@ -74,7 +74,9 @@ final class TouchpointClient {
       throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(touchpoint.resolve(path)).timeout(CALL_TIMEOUT)
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        // A call without a body (DELETE) sends none: ofString(null) threw, so the bench's deletes never left.
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build(), HttpResponse.BodyHandlers.ofString());
     String text = response.body();
     return new Answer(response.statusCode(),
         text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text));
