@@ -29,7 +29,7 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
 
   /** What differs between an older and a newer snapshot of the same store. */
   public record Difference(String store, int before, int after, List<String> onlyBefore, List<String> onlyAfter,
-      List<String> changed) {
+      List<String> changed, List<String> changedFields) {
     public boolean identical() {
       return onlyBefore.isEmpty() && onlyAfter.isEmpty() && changed.isEmpty();
     }
@@ -43,6 +43,9 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
       return String.join(" ", some);
     }
   }
+
+  /** How many changed keys get the names of their differing fields listed. */
+  static final int FIELDS_SHOWN = 5;
 
   public Difference compareTo(StoreSnapshot after) {
     List<String> onlyBefore = new ArrayList<>();
@@ -58,7 +61,24 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
     }
     List<String> onlyAfter = new ArrayList<>(new TreeSet<>(after.entries.keySet()));
     onlyAfter.removeAll(keys);
-    return new Difference(store, entries.size(), after.entries.size(), onlyBefore, onlyAfter, changed);
+    List<String> fields = new ArrayList<>();
+    changed.stream().limit(FIELDS_SHOWN).forEach(k ->
+        fields.add(k + ": " + String.join(", ", fieldsThatDiffer(entries.get(k), after.entries.get(k)))));
+    return new Difference(store, entries.size(), after.entries.size(), onlyBefore, onlyAfter, changed, fields);
+  }
+
+  /**
+   * The names of the top-level fields in which two records of one type differ (names only: the values hold
+   * msp_tokens and phone numbers, which are never printed).
+   */
+  public static List<String> fieldsThatDiffer(SpecificRecord before, SpecificRecord after) {
+    List<String> out = new ArrayList<>();
+    for (org.apache.avro.Schema.Field f : before.getSchema().getFields()) {
+      if (!Objects.equals(before.get(f.pos()), after.get(f.pos()))) {
+        out.add(f.name());
+      }
+    }
+    return out;
   }
 
   /** The changelog topic Kafka Streams keeps for a store of the application. */
