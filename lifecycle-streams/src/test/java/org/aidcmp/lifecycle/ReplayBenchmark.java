@@ -98,9 +98,9 @@ public final class ReplayBenchmark {
         }
       });
       // The replay's seconds include the reset, the two store reads and the 3 s of quiet at the end.
-      System.out.printf("  aid replay (window %d ms): %d input records in %.1f s = %.0f records/s; state %s%n",
-          windowMs, result.reprocessed(), result.seconds(), result.reprocessed() / result.seconds(),
-          result.identical() ? "identical" : "DIFFERS");
+      System.out.printf("  aid replay (window %d ms): %d input records in %d windows, %.1f s = %.0f records/s; "
+          + "state %s%n", windowMs, result.reprocessed(), result.windows(), result.seconds(),
+          result.reprocessed() / result.seconds(), result.identical() ? "identical" : "DIFFERS");
       for (StoreSnapshot.Difference d : result.differences()) {
         System.out.printf("    %-10s before %d after %d %s%n", d.store(), d.before(), d.after(),
             d.identical() ? "identical" : d.onlyBefore().size() + " gone " + d.onlyAfter().size() + " new "

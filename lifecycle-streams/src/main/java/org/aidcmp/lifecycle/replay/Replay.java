@@ -80,7 +80,7 @@ public final class Replay {
   }
 
   /** What a replay did. */
-  public record Result(ReplayPlan plan, long reprocessed, double seconds, Map<String, Long> reEmitted,
+  public record Result(ReplayPlan plan, long reprocessed, long windows, double seconds, Map<String, Long> reEmitted,
       List<StoreSnapshot.Difference> differences) {
     public boolean identical() {
       return differences.stream().allMatch(StoreSnapshot.Difference::identical);
@@ -119,7 +119,8 @@ public final class Replay {
 
       reset(admin, plan);
       refuseIfRunning(ReplayPlan.of(admin, topology, o.applicationId(), o.stateDir())); // started meanwhile?
-      long reprocessed = process(o, admin, plan, outputs, begin, progress);
+      long[] windows = {0};
+      long reprocessed = process(o, admin, plan, outputs, begin, progress, windows);
 
       Map<TopicPartition, Long> outputsAfter = ReplayPlan.offsets(admin, outputs, OffsetSpec.latest());
       Map<String, Long> reEmitted = new LinkedHashMap<>();
@@ -127,7 +128,7 @@ public final class Replay {
       List<StoreSnapshot.Difference> differences = new ArrayList<>();
       Map<String, StoreSnapshot> after = snapshots(o);
       before.forEach((store, snapshot) -> differences.add(snapshot.compareTo(after.get(store))));
-      return new Result(plan, reprocessed, seconds(begin), reEmitted, differences);
+      return new Result(plan, reprocessed, windows[0], seconds(begin), reEmitted, differences);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("replay interrupted", e);
@@ -178,7 +179,8 @@ public final class Replay {
    * (as the platform starting again would pass them).
    */
   private static long process(Options o, Admin admin, ReplayPlan plan, List<TopicPartition> outputs, long begin,
-      Consumer<Progress> progress) throws InterruptedException, ExecutionException, TimeoutException {
+      Consumer<Progress> progress, long[] windowsRun)
+      throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, Object> overrides = new HashMap<>(o.streamsOverrides());
     // A held partition has a lag the consumer knows of: with idling on, its task would wait for it for ever.
     overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
@@ -192,9 +194,8 @@ public final class Replay {
     try (LifecycleStreams streams = LifecycleStreams.start(o.bootstrapServers(), o.registry(), o.settings(),
         o.applicationId(), o.stateDir(), o.instanceId(), overrides, new ReplayClients(windows),
         now -> wallClock.get() ? now : Long.MIN_VALUE)) {
-      long windowsRun = 0;
       while (!wallClock.get()) {
-        checkRunning(streams, deadline, o, windowsRun);
+        checkRunning(streams, deadline, o, windowsRun[0]);
         progress.accept(new Progress(reprocessed(plan, windows), plan.inputRecords(), seconds(begin)));
         if (!settled(streams, admin, plan, own, windows, deadline)) {
           continue;
@@ -202,7 +203,7 @@ public final class Replay {
         java.util.OptionalLong next = windows.nextHeld();
         if (next.isPresent()) {
           windows.advanceTo(Math.max(windows.horizon(), next.getAsLong() + o.window().toMillis()));
-          windowsRun++;
+          windowsRun[0]++;
         } else if (inputsDone(plan, windows)) {
           windows.advanceTo(Long.MAX_VALUE); // anything written to the inputs meanwhile, and the wall clock
           wallClock.set(true);
@@ -211,7 +212,7 @@ public final class Replay {
       Map<TopicPartition, Long> lastSeen = null;
       long stillSince = System.nanoTime();
       while (true) {
-        checkRunning(streams, deadline, o, windowsRun);
+        checkRunning(streams, deadline, o, windowsRun[0]);
         long done = reprocessed(plan, windows);
         progress.accept(new Progress(done, plan.inputRecords(), seconds(begin)));
         Map<TopicPartition, Long> now = new HashMap<>(ReplayPlan.offsets(admin, watched, OffsetSpec.latest()));

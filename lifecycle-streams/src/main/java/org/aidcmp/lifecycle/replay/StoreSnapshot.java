@@ -37,11 +37,20 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
     /** A few of the keys that differ, for a person. */
     public String sample() {
       List<String> some = new ArrayList<>();
-      onlyBefore.stream().limit(3).forEach(k -> some.add("-" + k));
-      onlyAfter.stream().limit(3).forEach(k -> some.add("+" + k));
-      changed.stream().limit(3).forEach(k -> some.add("~" + k));
+      onlyBefore.stream().limit(3).forEach(k -> some.add("-" + shown(store, k)));
+      onlyAfter.stream().limit(3).forEach(k -> some.add("+" + shown(store, k)));
+      changed.stream().limit(3).forEach(k -> some.add("~" + shown(store, k)));
       return String.join(" ", some);
     }
+  }
+
+  /** Stores keyed by a secret (the routes: msp_tokens and sids), whose keys are shown only as a digest. */
+  static final Set<String> SECRET_KEYS = Set.of(org.aidcmp.lifecycle.route.RoutesProcessor.STORE);
+
+  /** A key as a person may see it. */
+  static String shown(String store, String key) {
+    return SECRET_KEYS.contains(store) ? "#" + org.aidcmp.schemas.Envelopes.derivedId("replay-key", key).substring(0, 8)
+        : key;
   }
 
   /** How many changed keys get the names of their differing fields listed. */
@@ -63,7 +72,7 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
     onlyAfter.removeAll(keys);
     List<String> fields = new ArrayList<>();
     changed.stream().limit(FIELDS_SHOWN).forEach(k ->
-        fields.add(k + ": " + String.join(", ", fieldsThatDiffer(entries.get(k), after.entries.get(k)))));
+        fields.add(shown(store, k) + ": " + String.join(", ", fieldsThatDiffer(entries.get(k), after.entries.get(k)))));
     return new Difference(store, entries.size(), after.entries.size(), onlyBefore, onlyAfter, changed, fields);
   }
 

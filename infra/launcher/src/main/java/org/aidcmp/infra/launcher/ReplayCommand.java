@@ -148,6 +148,7 @@ final class ReplayCommand {
     progress.println();
     if (request.json()) {
       ObjectNode doc = planJson(result.plan()).put("dryRun", false).put("reprocessed", result.reprocessed())
+          .put("windows", result.windows())
           .put("seconds", result.seconds()).put("identical", result.identical());
       ObjectNode again = doc.putObject("reEmitted");
       result.reEmitted().forEach(again::put);
@@ -170,8 +171,8 @@ final class ReplayCommand {
                 + " changed: " + d.sample());
         d.changedFields().forEach(f -> out.printf("%-12s   %s%n", "", f));
       }
-      out.printf("aid replay: %d input records reprocessed in %.1f s; state %s%n", result.reprocessed(),
-          result.seconds(), result.identical() ? "identical to before" : "DIFFERS from before (see above)");
+      out.printf("aid replay: %d input records reprocessed in %d windows, %.1f s; state %s%n",
+          result.reprocessed(), result.windows(), result.seconds(), result.identical() ? "identical to before" : "DIFFERS from before (see above)");
     }
     return result.identical() ? 0 : 3;
   }
