@@ -114,6 +114,10 @@ class ReplayTest {
     assertThat(again).as("the replay wrote the commands and downlink messages again").isNotEmpty();
     // The downlink skips a command whose CommandId and record timestamp it published; egress one whose id it ran.
     assertThat(again).as("ids and timestamps of the first time").containsExactlyInAnyOrderElementsOf(firstTime);
+    for (AidTopic t : List.of(AidTopic.AID1_OUTBOUND, AidTopic.AID2_DOWNLINK)) {
+      assertThat(result.reEmitted().get(t.topicName())).as("records the replay says it wrote to " + t.topicName())
+          .isEqualTo(again.stream().filter(w -> w.topic().equals(t.topicName())).count());
+    }
   }
 
   /** A command or downlink message as written: its topic, its id, its record timestamp. */

@@ -123,8 +123,7 @@ public final class Replay {
       long reprocessed = process(o, admin, plan, outputs, begin, progress, windows);
 
       Map<TopicPartition, Long> outputsAfter = ReplayPlan.offsets(admin, outputs, OffsetSpec.latest());
-      Map<String, Long> reEmitted = new LinkedHashMap<>();
-      outputsAfter.forEach((tp, end) -> reEmitted.merge(tp.topic(), end - outputsBefore.getOrDefault(tp, 0L), Long::sum));
+      Map<String, Long> reEmitted = recordsBetween(o, outputsBefore, outputsAfter);
       List<StoreSnapshot.Difference> differences = new ArrayList<>();
       Map<String, StoreSnapshot> after = snapshots(o);
       before.forEach((store, snapshot) -> differences.add(snapshot.compareTo(after.get(store))));
@@ -135,6 +134,47 @@ public final class Replay {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("replay: the broker did not answer: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Records written per topic between two sets of offsets, read read_committed: offsets alone would count each
+   * transaction's commit marker too (a replay commits a transaction per window).
+   */
+  private static Map<String, Long> recordsBetween(Options o, Map<TopicPartition, Long> from,
+      Map<TopicPartition, Long> to) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    List<TopicPartition> partitions = new ArrayList<>();
+    to.forEach((tp, end) -> {
+      counts.putIfAbsent(tp.topic(), 0L);
+      if (end > from.getOrDefault(tp, 0L)) {
+        partitions.add(tp);
+      }
+    });
+    if (partitions.isEmpty()) {
+      return counts;
+    }
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+            org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers(),
+            org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      consumer.assign(partitions);
+      partitions.forEach(tp -> consumer.seek(tp, from.getOrDefault(tp, 0L)));
+      long deadline = System.nanoTime() + o.limit().toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < to.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not count what the replay wrote within " + o.limit());
+        }
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))) {
+            counts.merge(r.topic(), 1L, Long::sum);
+          }
+        }
+      }
+    }
+    return counts;
   }
 
   private static void refuseIfRunning(ReplayPlan plan) {

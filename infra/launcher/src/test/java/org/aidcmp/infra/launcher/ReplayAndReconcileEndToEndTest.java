@@ -108,6 +108,8 @@ class ReplayAndReconcileEndToEndTest {
 
   private void scenario(boolean replayToo) throws Exception {
     Endpoints endpoints = stack.endpoints();
+    // Both tests run on this class's stack, whichever first: a user of each (the replay reprocesses both).
+    String userName = replayToo ? "replay-user" : "reconcile-user";
     Path data = dir.resolve("stack"); // the broker checks the credentials issued there
     Map<String, String> settings = new HashMap<>(Map.ofEntries(
         Map.entry("aid.data.dir", data.toString()),
@@ -143,9 +145,9 @@ class ReplayAndReconcileEndToEndTest {
         lifecycleRunning(endpoints);
         // The first request after a cold start can pass ingress's reply bound on a loaded machine (503, code 205,
         // "try again"): onboarding is then simply asked again, as a touchpoint would.
-        user = Await.until("replay-user onboarded", WAIT, Duration.ofSeconds(1), () -> {
+        user = Await.until(userName + " onboarded", WAIT, Duration.ofSeconds(1), () -> {
           try {
-            return setup.onboard("replay-user", "rep-a");
+            return setup.onboard(userName, "rep-a");
           } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().contains("HTTP 503")) {
               return null;
@@ -261,8 +263,9 @@ class ReplayAndReconcileEndToEndTest {
         lifecycleRunning(endpoints);
         caughtUp(endpoints, "aid-egress-replay", AidTopic.AID1_OUTBOUND.topicName());
         caughtUp(endpoints, "aid-downlink-replay", AidTopic.AID2_DOWNLINK.topicName());
+        // (the replay counts the records it wrote, read_committed: no transaction marker among them)
         assertThat(services.downlink().repeatsSkipped()).as("every re-emitted downlink command skipped")
-            .isGreaterThanOrEqualTo(downlinkAgain - 2L * SharedEmbeddedStack.TEST_PARTITIONS);
+            .isGreaterThanOrEqualTo(downlinkAgain);
         projected(endpoints, "SELECT count(*) FROM projections.projection_offsets WHERE next_offset > 0", 1);
         Await.until("the projections read the replay's facts", WAIT, Duration.ofMillis(200),
             () -> projectionsAtEnd(endpoints) ? Boolean.TRUE : null, () -> "not at the end of the event topics");
