@@ -119,13 +119,27 @@ public final class LifecycleStreams implements AutoCloseable {
   public static LifecycleStreams start(String bootstrapServers, SchemaRegistryClient registry,
       LifecycleSettings settings, String applicationId, String stateDir, String instanceId,
       Map<String, ?> streamsOverrides) {
+    return start(bootstrapServers, registry, settings, applicationId, stateDir, instanceId, streamsOverrides, null,
+        java.util.function.LongUnaryOperator.identity());
+  }
+
+  /**
+   * As a replay runs it ({@code replay/Replay}): Kafka Streams' clients from {@code clients} (null: its own), and
+   * the AC deadlines' wall-clock scan through {@code deadlineClock}.
+   */
+  public static LifecycleStreams start(String bootstrapServers, SchemaRegistryClient registry,
+      LifecycleSettings settings, String applicationId, String stateDir, String instanceId,
+      Map<String, ?> streamsOverrides, org.apache.kafka.streams.KafkaClientSupplier clients,
+      java.util.function.LongUnaryOperator deadlineClock) {
     Properties props = streamsConfig(bootstrapServers, applicationId, stateDir, registry);
     props.putAll(streamsOverrides);
     if (instanceId != null) {
       props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
     }
-    KafkaStreams streams = new KafkaStreams(
-        LifecycleTopology.build(registry, settings, Duration.ofSeconds(1)), props);
+    org.apache.kafka.streams.Topology topology =
+        LifecycleTopology.build(registry, settings, Duration.ofSeconds(1), deadlineClock);
+    KafkaStreams streams = clients == null ? new KafkaStreams(topology, props)
+        : new KafkaStreams(topology, props, clients);
     LifecycleStreams service = new LifecycleStreams(streams);
     streams.setGlobalStateRestoreListener(new org.apache.kafka.streams.processor.StateRestoreListener() {
       @Override

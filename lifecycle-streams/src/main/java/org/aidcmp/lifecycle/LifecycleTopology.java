@@ -40,12 +40,18 @@ public final class LifecycleTopology {
   private LifecycleTopology() {}
 
   public static Topology build(SchemaRegistryClient registry, LifecycleSettings settings, Duration deadlineScan) {
+    return build(registry, settings, deadlineScan, java.util.function.LongUnaryOperator.identity());
+  }
+
+  /** @param deadlineClock see {@link UserProcessor}: the wall clock, or during a replay's windows none */
+  public static Topology build(SchemaRegistryClient registry, LifecycleSettings settings, Duration deadlineScan,
+      java.util.function.LongUnaryOperator deadlineClock) {
     Topology topology = new Topology();
     source(topology, registry, "aid1-inbound", AidTopic.AID1_INBOUND);
     topology.addProcessor(Aid1InboundDispatch.NAME,
         () -> new Aid1InboundDispatch(UserProcessor.NAME, RoutesProcessor.NAME), "aid1-inbound");
     routeMspCalls(topology, registry);
-    usersAndVehicles(topology, registry, settings, deadlineScan);
+    usersAndVehicles(topology, registry, settings, deadlineScan, deadlineClock);
     return topology;
   }
 
@@ -67,7 +73,7 @@ public final class LifecycleTopology {
    * calls to MSPs too (egress keys them so), straight to the user stage.
    */
   static void usersAndVehicles(Topology topology, SchemaRegistryClient registry, LifecycleSettings settings,
-      Duration deadlineScan) {
+      Duration deadlineScan, java.util.function.LongUnaryOperator deadlineClock) {
     source(topology, registry, "touchpoint-commands", AidTopic.TOUCHPOINT_COMMANDS);
     source(topology, registry, "internal-users", AidTopic.INTERNAL_USERS);
     source(topology, registry, "aid1-results", AidTopic.AID1_RESULTS);
@@ -78,7 +84,7 @@ public final class LifecycleTopology {
         () -> new TouchpointDispatch(UserProcessor.NAME, VehicleProcessor.NAME), "touchpoint-commands");
     sinks(topology, registry, TouchpointDispatch.NAME, AidTopic.DLQ);
 
-    topology.addProcessor(UserProcessor.NAME, () -> new UserProcessor(settings, deadlineScan),
+    topology.addProcessor(UserProcessor.NAME, () -> new UserProcessor(settings, deadlineScan, deadlineClock),
         TouchpointDispatch.NAME, Aid1InboundDispatch.NAME, "internal-users", "aid1-results");
     store(topology, UserProcessor.STORE, AvroSerde.of(UserState.class, registry), UserProcessor.NAME);
     store(topology, UserProcessor.DEADLINES, Serdes.String(), UserProcessor.NAME);

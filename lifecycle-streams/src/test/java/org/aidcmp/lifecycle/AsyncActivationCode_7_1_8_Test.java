@@ -18,6 +18,7 @@ import org.aidcmp.schemas.aid2.VehicleRequestError;
 import org.aidcmp.schemas.common.ErrorInfo;
 import org.aidcmp.schemas.lifecycle.ActivationCodeFailed;
 import org.aidcmp.schemas.lifecycle.ActivationCodeFailure;
+import org.aidcmp.schemas.lifecycle.ActivationCodeRequested;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,35 @@ class AsyncActivationCode_7_1_8_Test {
     String requestId = h.newRequestId();
     h.sendActivationCode(Harness.MSP_A, token, activationCodeRequestId, "89882390000123456789", null, null, requestId);
     Onboarding_4_1_Test.assertOutcome(h.replyTo(requestId), 422, "30");
+  }
+
+  /**
+   * The wall-clock scan runs past the deadline: the failure is decided at the deadline's own time, not the scan's,
+   * so the same inputs decide the same fact however late they are processed (a replay).
+   */
+  @Test
+  void requestActivationCode_7_1_8_2_theDeadlineIsDecidedAtItsOwnTimeNotTheScans() {
+    h.activationCodeRequestAccepted(command);
+    java.time.Instant deadline = h.events(ActivationCodeRequested.class).get(0).getDeadline();
+    h.advance(Duration.ofMinutes(7));
+    assertThat(h.lifecycleEvents()).filteredOn(e -> e.getPayload() instanceof ActivationCodeFailed).singleElement()
+        .satisfies(e -> assertThat(e.getHeader().getOccurredAt()).isEqualTo(deadline));
+  }
+
+  /**
+   * A record stamped after the deadline comes before the wall clock got there (a replay reads the inputs long
+   * after): the deadline passes first, so the late AC no longer matches, as when the platform met it in time.
+   */
+  @Test
+  void requestActivationCode_7_1_8_2_aRecordStampedAfterTheDeadlineFindsItPassed() {
+    h.activationCodeRequestAccepted(command);
+    h.recordsLater(Duration.ofMinutes(6));
+    String requestId = h.newRequestId();
+    h.sendActivationCode(Harness.MSP_A, token, activationCodeRequestId, "89882390000123456789", null, null, requestId);
+    Onboarding_4_1_Test.assertOutcome(h.replyTo(requestId), 422, "30");
+    assertThat(h.events(ActivationCodeFailed.class)).singleElement()
+        .satisfies(f -> assertThat(f.getFailure()).isEqualTo(ActivationCodeFailure.DEADLINE_PASSED));
+    assertThat(h.downlink(VIN, SendActivationCodeToVehicle.class)).isEmpty();
   }
 
   @Test

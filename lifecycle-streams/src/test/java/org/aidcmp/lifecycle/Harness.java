@@ -146,6 +146,14 @@ public final class Harness implements AutoCloseable {
     driver.advanceWallClockTime(by);
   }
 
+  /**
+   * Moves the records' time only, not the wall clock: records stamped later than the wall clock has come (a
+   * replay's, or a punctuation not run yet).
+   */
+  public void recordsLater(Duration by) {
+    clock = clock.plus(by);
+  }
+
   /** Everything given to the topology, in order: piped records and clock moves. */
   private final List<Object> inputLog = new ArrayList<>();
 
@@ -374,6 +382,12 @@ public final class Harness implements AutoCloseable {
   public List<Object> events() {
     drain();
     return eventLog.stream().map(LifecycleEvent::getPayload).toList();
+  }
+
+  /** The facts with their headers. */
+  public List<LifecycleEvent> lifecycleEvents() {
+    drain();
+    return List.copyOf(eventLog);
   }
 
   public <T> List<T> events(Class<T> type) {

@@ -257,9 +257,9 @@ public final class ProvisioningPathBenchmark {
 
   /**
    * The MSP, answered at once: for every Request activation code the synchronous 200 of §7.1.8.1, written as
-   * egress writes it (the user's key and name when the command names one).
+   * egress writes it (the user's key and name when the command names one). Also the MSP of ReplayTest.
    */
-  private static final class MspStub implements AutoCloseable {
+  static final class MspStub implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile int answered;

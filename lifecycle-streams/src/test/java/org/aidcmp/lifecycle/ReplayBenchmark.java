@@ -38,13 +38,14 @@ import org.apache.kafka.streams.Topology;
  *
  * <p>Run: {@code mvn -q -pl lifecycle-streams -am test-compile -DskipTests && cd lifecycle-streams && mvn -q
  * exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.lifecycle.ReplayBenchmark
- * -Dexec.args="200000 6"} (users, partitions; 200,000 users are 1 million input records).
+ * -Dexec.args="200000 6 0"} (users, partitions, replay window in ms; 200,000 users are 1 million input
+ * records).
  */
 public final class ReplayBenchmark {
   public static void main(String[] args) throws Exception {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 6;
-    long idleMs = args.length > 2 ? Long.parseLong(args[2]) : 1_000;
+    long windowMs = args.length > 2 ? Long.parseLong(args[2]) : 0;
     Path dir = Files.createTempDirectory(Path.of("target"), "aid-replay-benchmark-");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
         SchemaRegistryServer registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build()
@@ -88,7 +89,7 @@ public final class ReplayBenchmark {
       }
 
       Replay.Options options = new Replay.Options(bootstrap, registry, LifecycleSettings.defaults(), app, state,
-          "bench", Map.of(), Duration.ofMillis(idleMs), Duration.ofHours(2), Duration.ofSeconds(3));
+          "bench", Map.of(), Duration.ofMillis(windowMs), Duration.ofHours(2), Duration.ofSeconds(3));
       long[] lastPrint = {0};
       Replay.Result result = Replay.run(options, p -> {
         if (System.nanoTime() - lastPrint[0] > 5e9) {
@@ -97,9 +98,9 @@ public final class ReplayBenchmark {
         }
       });
       // The replay's seconds include the reset, the two store reads and the 3 s of quiet at the end.
-      System.out.printf("  aid replay (task idle %d ms): %d input records in %.1f s = %.0f records/s; state %s%n",
-          idleMs, result.reprocessed(), result.seconds(), result.reprocessed() / result.seconds(),
-          result.identical() ? "identical" : "DIFFERS");
+      System.out.printf("  aid replay (window %d ms): %d input records in %d windows, %.1f s = %.0f records/s; "
+          + "state %s%n", windowMs, result.reprocessed(), result.windows(), result.seconds(),
+          result.reprocessed() / result.seconds(), result.identical() ? "identical" : "DIFFERS");
       for (StoreSnapshot.Difference d : result.differences()) {
         System.out.printf("    %-10s before %d after %d %s%n", d.store(), d.before(), d.after(),
             d.identical() ? "identical" : d.onlyBefore().size() + " gone " + d.onlyAfter().size() + " new "

@@ -116,9 +116,11 @@ public final class CarProvisioningDecider {
           success ? InventoryEntryState.INSTALLED : InventoryEntryState.INSTALL_FAILED);
       VehicleSteps.inventoryChanged(c);
     }
+    // Told to the user before the kept AC is answered: the kept AC may come after this report (two stages write it),
+    // and what is minted first does not depend on it.
+    c.out.internal(AidTopic.INTERNAL_USERS, info.getCmpUserId(), uplink);
     VehicleSteps.answered(c, d -> d.getPayload() instanceof SendActivationCodeToVehicle a
         && a.getCmpUserId().equals(info.getCmpUserId()));
-    c.out.internal(AidTopic.INTERNAL_USERS, info.getCmpUserId(), uplink);
   }
 
   // ---------------------------------------------------------------------------------------------------

@@ -62,13 +62,14 @@ public final class Replay {
   }
 
   /**
-   * @param taskIdle Kafka Streams' max.task.idle.ms for the replay run: the platform runs without idling (its
-   *     inputs arrive in the order people and machines cause them); a replay reads everything at once, so each
-   *     task waits this long for an empty input (an internal topic another stage is still writing) before it
-   *     goes on, which keeps each task's records in timestamp order across its inputs
+   * @param window how much input time one window holds beyond its earliest record: 0 (the default) takes one
+   *     millisecond of input time at a time, which gives every input's chain through the internal topics the time
+   *     it had when the platform met it, as long as two inputs one caused by the other (an MSP's result and its
+   *     command's cause) are at least a millisecond apart; a wider window is faster, and may reorder inputs of
+   *     one user or vehicle that are closer than it
    */
   public record Options(String bootstrapServers, SchemaRegistryClient registry, LifecycleSettings settings,
-      String applicationId, String stateDir, String instanceId, Map<String, ?> streamsOverrides, Duration taskIdle,
+      String applicationId, String stateDir, String instanceId, Map<String, ?> streamsOverrides, Duration window,
       Duration limit, Duration quiet) {}
 
   /** Where a replay stands: input records reprocessed of the total, and the input lag left. */
@@ -79,7 +80,7 @@ public final class Replay {
   }
 
   /** What a replay did. */
-  public record Result(ReplayPlan plan, long reprocessed, double seconds, Map<String, Long> reEmitted,
+  public record Result(ReplayPlan plan, long reprocessed, long windows, double seconds, Map<String, Long> reEmitted,
       List<StoreSnapshot.Difference> differences) {
     public boolean identical() {
       return differences.stream().allMatch(StoreSnapshot.Difference::identical);
@@ -118,21 +119,62 @@ public final class Replay {
 
       reset(admin, plan);
       refuseIfRunning(ReplayPlan.of(admin, topology, o.applicationId(), o.stateDir())); // started meanwhile?
-      long reprocessed = process(o, admin, plan, outputs, begin, progress);
+      long[] windows = {0};
+      long reprocessed = process(o, admin, plan, outputs, begin, progress, windows);
 
       Map<TopicPartition, Long> outputsAfter = ReplayPlan.offsets(admin, outputs, OffsetSpec.latest());
-      Map<String, Long> reEmitted = new LinkedHashMap<>();
-      outputsAfter.forEach((tp, end) -> reEmitted.merge(tp.topic(), end - outputsBefore.getOrDefault(tp, 0L), Long::sum));
+      Map<String, Long> reEmitted = recordsBetween(o, outputsBefore, outputsAfter);
       List<StoreSnapshot.Difference> differences = new ArrayList<>();
       Map<String, StoreSnapshot> after = snapshots(o);
       before.forEach((store, snapshot) -> differences.add(snapshot.compareTo(after.get(store))));
-      return new Result(plan, reprocessed, seconds(begin), reEmitted, differences);
+      return new Result(plan, reprocessed, windows[0], seconds(begin), reEmitted, differences);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("replay interrupted", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("replay: the broker did not answer: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Records written per topic between two sets of offsets, read read_committed: offsets alone would count each
+   * transaction's commit marker too (a replay commits a transaction per window).
+   */
+  private static Map<String, Long> recordsBetween(Options o, Map<TopicPartition, Long> from,
+      Map<TopicPartition, Long> to) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    List<TopicPartition> partitions = new ArrayList<>();
+    to.forEach((tp, end) -> {
+      counts.putIfAbsent(tp.topic(), 0L);
+      if (end > from.getOrDefault(tp, 0L)) {
+        partitions.add(tp);
+      }
+    });
+    if (partitions.isEmpty()) {
+      return counts;
+    }
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+            org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers(),
+            org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      consumer.assign(partitions);
+      partitions.forEach(tp -> consumer.seek(tp, from.getOrDefault(tp, 0L)));
+      long deadline = System.nanoTime() + o.limit().toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < to.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not count what the replay wrote within " + o.limit());
+        }
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))) {
+            counts.merge(r.topic(), 1L, Long::sum);
+          }
+        }
+      }
+    }
+    return counts;
   }
 
   private static void refuseIfRunning(ReplayPlan plan) {
@@ -169,54 +211,127 @@ public final class Replay {
     deleteRecursively(Path.of(plan.stateDirectory()));
   }
 
-  /** Runs the topology until the inputs are reprocessed and nothing moves for {@code quiet}; returns the count. */
+  /**
+   * Runs the topology window by window of input time until every input is reprocessed, then until nothing moves
+   * for {@code quiet}; returns the count. A window: the input records stamped up to the horizon (the earliest
+   * record held back, plus {@code window}), then whatever they set off through the internal topics, until nothing
+   * moves; then the next. The AC deadlines pass by the records' times meanwhile, by the wall clock only at the end
+   * (as the platform starting again would pass them).
+   */
   private static long process(Options o, Admin admin, ReplayPlan plan, List<TopicPartition> outputs, long begin,
-      Consumer<Progress> progress) throws InterruptedException, ExecutionException, TimeoutException {
+      Consumer<Progress> progress, long[] windowsRun)
+      throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, Object> overrides = new HashMap<>(o.streamsOverrides());
-    overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, o.taskIdle().toMillis());
-    // No wall-clock waits in the topology that a replay's reading everything at once could outrun: Send MSP token
-    // is keyed by the user its account id names (no route to wait for), so the settings stay as they are.
-    LifecycleSettings settings = o.settings();
+    // A held partition has a lag the consumer knows of: with idling on, its task would wait for it for ever.
+    overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    InputWindows windows = new InputWindows(plan.inputTopics());
+    java.util.concurrent.atomic.AtomicBoolean wallClock = new java.util.concurrent.atomic.AtomicBoolean();
+    List<TopicPartition> own = new ArrayList<>(plan.ownTopicsEnd().keySet());
     List<TopicPartition> watched = new ArrayList<>(plan.inputEnd().keySet());
-    watched.addAll(plan.ownTopicsEnd().keySet());
+    watched.addAll(own);
     watched.addAll(outputs);
     long deadline = System.nanoTime() + o.limit().toNanos();
-    try (LifecycleStreams streams = LifecycleStreams.start(o.bootstrapServers(), o.registry(), settings,
-        o.applicationId(), o.stateDir(), o.instanceId(), overrides)) {
+    try (LifecycleStreams streams = LifecycleStreams.start(o.bootstrapServers(), o.registry(), o.settings(),
+        o.applicationId(), o.stateDir(), o.instanceId(), overrides, new ReplayClients(windows),
+        now -> wallClock.get() ? now : Long.MIN_VALUE)) {
+      while (!wallClock.get()) {
+        checkRunning(streams, deadline, o, windowsRun[0]);
+        progress.accept(new Progress(reprocessed(plan, windows), plan.inputRecords(), seconds(begin)));
+        if (!settled(streams, admin, plan, own, windows, deadline)) {
+          continue;
+        }
+        java.util.OptionalLong next = windows.nextHeld();
+        if (next.isPresent()) {
+          windows.advanceTo(Math.max(windows.horizon(), next.getAsLong() + o.window().toMillis()));
+          windowsRun[0]++;
+        } else if (inputsDone(plan, windows)) {
+          windows.advanceTo(Long.MAX_VALUE); // anything written to the inputs meanwhile, and the wall clock
+          wallClock.set(true);
+        }
+      }
       Map<TopicPartition, Long> lastSeen = null;
       long stillSince = System.nanoTime();
       while (true) {
-        KafkaStreams.State state = streams.streams().state();
-        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
-          throw new IllegalStateException("lifecycle-streams failed during the replay (state " + state + ")");
-        }
-        Map<TopicPartition, Long> committed = committed(admin, plan.applicationId());
-        long done = 0;
-        boolean inputsDone = true;
-        for (var e : plan.inputEnd().entrySet()) {
-          long start = plan.inputStart().getOrDefault(e.getKey(), 0L);
-          long at = Math.min(committed.getOrDefault(e.getKey(), start), e.getValue());
-          done += at - start;
-          // A transactional producer's last commit marker is never consumed as a record: one short is done.
-          inputsDone &= at >= e.getValue() - 1;
-        }
+        checkRunning(streams, deadline, o, windowsRun[0]);
+        long done = reprocessed(plan, windows);
         progress.accept(new Progress(done, plan.inputRecords(), seconds(begin)));
         Map<TopicPartition, Long> now = new HashMap<>(ReplayPlan.offsets(admin, watched, OffsetSpec.latest()));
-        committed.forEach((tp, off) -> now.put(new TopicPartition("committed:" + tp.topic(), tp.partition()), off));
+        committed(admin, plan.applicationId()).forEach((tp, off) ->
+            now.put(new TopicPartition("committed:" + tp.topic(), tp.partition()), off));
         if (!now.equals(lastSeen)) {
           lastSeen = now;
           stillSince = System.nanoTime();
-        } else if (inputsDone && state == KafkaStreams.State.RUNNING
-            && System.nanoTime() - stillSince >= o.quiet().toNanos()) {
+        } else if (System.nanoTime() - stillSince >= o.quiet().toNanos()) {
           return done;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("replay not finished within " + o.limit() + ": " + done + " of "
-              + plan.inputRecords() + " input records reprocessed");
         }
         Thread.sleep(250);
       }
     }
+  }
+
+  private static void checkRunning(LifecycleStreams streams, long deadline, Options o, long windowsRun) {
+    KafkaStreams.State state = streams.streams().state();
+    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
+      throw new IllegalStateException("lifecycle-streams failed during the replay (state " + state + ")");
+    }
+    if (System.nanoTime() > deadline) {
+      throw new IllegalStateException("replay not finished within " + o.limit() + " (" + windowsRun + " windows)");
+    }
+  }
+
+  /** Input records handed to the topology: each input partition's position (or where it is held) from its start. */
+  private static long reprocessed(ReplayPlan plan, InputWindows windows) {
+    Map<TopicPartition, Long> at = windows.positions();
+    long done = 0;
+    for (var e : plan.inputEnd().entrySet()) {
+      long start = plan.inputStart().getOrDefault(e.getKey(), 0L);
+      done += Math.max(0, Math.min(at.getOrDefault(e.getKey(), start), e.getValue()) - start);
+    }
+    return done;
+  }
+
+  /** Every input partition read to the end it had when the replay began (none held back). */
+  private static boolean inputsDone(ReplayPlan plan, InputWindows windows) {
+    Map<TopicPartition, Long> at = windows.positions();
+    return plan.inputEnd().entrySet().stream().allMatch(e -> e.getValue() <= plan.inputStart().getOrDefault(
+        e.getKey(), 0L) || at.getOrDefault(e.getKey(), -1L) >= e.getValue());
+  }
+
+  /**
+   * Whether the window's inputs and everything they set off are decided and committed: every input partition held
+   * back or read to its end; the consumer past every record committed to the topology's own topics; and, across
+   * two polls of the stream thread after that was looked at, no record handed to the topology, nothing sent and
+   * not committed, no commit. (The thread decides what a poll hands it before it polls again.)
+   */
+  private static boolean settled(LifecycleStreams streams, Admin admin, ReplayPlan plan, List<TopicPartition> own,
+      InputWindows windows, long deadline) throws InterruptedException, ExecutionException, TimeoutException {
+    if (streams.streams().state() != KafkaStreams.State.RUNNING || windows.uncommittedSends() > 0) {
+      Thread.sleep(5);
+      return false;
+    }
+    long handed = windows.handed();
+    long commits = windows.commits();
+    long polls = windows.polls();
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask = new HashMap<>();
+    own.forEach(tp -> ask.put(tp, OffsetSpec.latest()));
+    Map<TopicPartition, Long> visible = new HashMap<>();
+    admin.listOffsets(ask, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+        org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS)
+        .forEach((tp, info) -> visible.put(tp, info.offset()));
+    while (windows.polls() < polls + 2) {
+      if (System.nanoTime() > deadline || streams.streams().state() != KafkaStreams.State.RUNNING) {
+        return false;
+      }
+      Thread.sleep(1);
+    }
+    Map<TopicPartition, Long> at = windows.positions();
+    Map<TopicPartition, InputWindows.Held> held = windows.held();
+    boolean inputs = plan.inputEnd().entrySet().stream().allMatch(e -> held.containsKey(e.getKey())
+        || e.getValue() <= plan.inputStart().getOrDefault(e.getKey(), 0L)
+        || at.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    boolean ownRead = visible.entrySet().stream().allMatch(e -> at.getOrDefault(e.getKey(), -1L) >= e.getValue());
+    return inputs && ownRead && windows.handed() == handed && windows.commits() == commits
+        && windows.uncommittedSends() == 0;
   }
 
   private static Map<TopicPartition, Long> committed(Admin admin, String group)

@@ -29,7 +29,7 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
 
   /** What differs between an older and a newer snapshot of the same store. */
   public record Difference(String store, int before, int after, List<String> onlyBefore, List<String> onlyAfter,
-      List<String> changed) {
+      List<String> changed, List<String> changedFields) {
     public boolean identical() {
       return onlyBefore.isEmpty() && onlyAfter.isEmpty() && changed.isEmpty();
     }
@@ -37,12 +37,24 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
     /** A few of the keys that differ, for a person. */
     public String sample() {
       List<String> some = new ArrayList<>();
-      onlyBefore.stream().limit(3).forEach(k -> some.add("-" + k));
-      onlyAfter.stream().limit(3).forEach(k -> some.add("+" + k));
-      changed.stream().limit(3).forEach(k -> some.add("~" + k));
+      onlyBefore.stream().limit(3).forEach(k -> some.add("-" + shown(store, k)));
+      onlyAfter.stream().limit(3).forEach(k -> some.add("+" + shown(store, k)));
+      changed.stream().limit(3).forEach(k -> some.add("~" + shown(store, k)));
       return String.join(" ", some);
     }
   }
+
+  /** Stores keyed by a secret (the routes: msp_tokens and sids), whose keys are shown only as a digest. */
+  static final Set<String> SECRET_KEYS = Set.of(org.aidcmp.lifecycle.route.RoutesProcessor.STORE);
+
+  /** A key as a person may see it. */
+  static String shown(String store, String key) {
+    return SECRET_KEYS.contains(store) ? "#" + org.aidcmp.schemas.Envelopes.derivedId("replay-key", key).substring(0, 8)
+        : key;
+  }
+
+  /** How many changed keys get the names of their differing fields listed. */
+  static final int FIELDS_SHOWN = 5;
 
   public Difference compareTo(StoreSnapshot after) {
     List<String> onlyBefore = new ArrayList<>();
@@ -58,7 +70,24 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
     }
     List<String> onlyAfter = new ArrayList<>(new TreeSet<>(after.entries.keySet()));
     onlyAfter.removeAll(keys);
-    return new Difference(store, entries.size(), after.entries.size(), onlyBefore, onlyAfter, changed);
+    List<String> fields = new ArrayList<>();
+    changed.stream().limit(FIELDS_SHOWN).forEach(k ->
+        fields.add(shown(store, k) + ": " + String.join(", ", fieldsThatDiffer(entries.get(k), after.entries.get(k)))));
+    return new Difference(store, entries.size(), after.entries.size(), onlyBefore, onlyAfter, changed, fields);
+  }
+
+  /**
+   * The names of the top-level fields in which two records of one type differ (names only: the values hold
+   * msp_tokens and phone numbers, which are never printed).
+   */
+  public static List<String> fieldsThatDiffer(SpecificRecord before, SpecificRecord after) {
+    List<String> out = new ArrayList<>();
+    for (org.apache.avro.Schema.Field f : before.getSchema().getFields()) {
+      if (!Objects.equals(before.get(f.pos()), after.get(f.pos()))) {
+        out.add(f.name());
+      }
+    }
+    return out;
   }
 
   /** The changelog topic Kafka Streams keeps for a store of the application. */

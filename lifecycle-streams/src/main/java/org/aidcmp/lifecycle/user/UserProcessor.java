@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import org.aidcmp.lifecycle.DecidingProcessor;
 import org.aidcmp.lifecycle.Decider;
 import org.aidcmp.lifecycle.Decision;
@@ -53,14 +54,17 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The User aggregate (key cmpUserId): which procedure's decider takes each message ({@link #dispatch}), and
- * beside the users an index of AC deadlines, ordered by time, which a wall-clock punctuation walks: an
- * asynchronous AC that never comes fails at its deadline even when nothing else happens to the user. The
- * deadline arrives at the decider as a message ({@link ActivationCodeDeadlinePassed}).
+ * beside the users an index of AC deadlines, ordered by time. A deadline passes when a record stamped after it
+ * comes (before that record is decided), or when the wall clock passes it (a punctuation: an asynchronous AC that
+ * never comes fails at its deadline even when nothing else happens). Either way it is decided at the deadline's
+ * own time, as a message ({@link ActivationCodeDeadlinePassed}): the same inputs decide the same, however late
+ * they are processed (a replay).
  */
 public final class UserProcessor extends DecidingProcessor<UserState> {
   public static final String NAME = "user-lifecycle";
@@ -68,11 +72,17 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
   public static final String DEADLINES = "activation-code-deadlines";
 
   private final Duration deadlineScanInterval;
+  private final LongUnaryOperator deadlineClock;
   private KeyValueStore<String, String> deadlines;
 
-  public UserProcessor(LifecycleSettings settings, Duration deadlineScanInterval) {
+  /**
+   * @param deadlineClock the time up to which the wall-clock scan passes deadlines, given the wall clock: the wall
+   *     clock itself, or during a replay's windows none (the records' times pass them there)
+   */
+  public UserProcessor(LifecycleSettings settings, Duration deadlineScanInterval, LongUnaryOperator deadlineClock) {
     super(NAME, STORE, dispatch(settings));
     this.deadlineScanInterval = deadlineScanInterval;
+    this.deadlineClock = deadlineClock;
   }
 
   /** Every message the user stage takes, by source topic and payload type, and the procedure that decides it. */
@@ -157,7 +167,17 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
   public void init(ProcessorContext<String, SpecificRecord> context) {
     super.init(context);
     deadlines = context.getStateStore(DEADLINES);
-    context.schedule(deadlineScanInterval, PunctuationType.WALL_CLOCK_TIME, this::expireDeadlines);
+    context.schedule(deadlineScanInterval, PunctuationType.WALL_CLOCK_TIME,
+        wallClock -> expireDeadlines(deadlineClock.applyAsLong(wallClock)));
+  }
+
+  /** Deadlines before the record's time have passed when it comes: they are decided first. */
+  @Override
+  public void process(Record<String, SpecificRecord> record) {
+    if (record.timestamp() > Long.MIN_VALUE) {
+      expireDeadlines(record.timestamp() - 1);
+    }
+    super.process(record);
   }
 
   @Override
@@ -181,18 +201,24 @@ public final class UserProcessor extends DecidingProcessor<UserState> {
     return String.format("%019d|%s|%s", at.toEpochMilli(), activationCodeRequestId, cmpUserId);
   }
 
-  private void expireDeadlines(long wallClockMillis) {
+  /** Decides every deadline at or before {@code upTo}, in time order, each at its own time. */
+  private void expireDeadlines(long upTo) {
+    if (upTo < 0) {
+      return; // nothing is due before the epoch (and a replay's windows pass Long.MIN_VALUE: none by the clock)
+    }
     List<KeyValue<String, String>> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = deadlines.range(null, String.format("%019d|~", wallClockMillis))) {
+    try (KeyValueIterator<String, String> it = deadlines.range(null, String.format("%019d|~", upTo))) {
       it.forEachRemaining(due::add);
     }
     for (KeyValue<String, String> entry : due) {
-      String activationCodeRequestId = entry.key.split("\\|")[1];
+      String[] parts = entry.key.split("\\|");
+      long at = Long.parseLong(parts[0]);
+      String activationCodeRequestId = parts[1];
       String cmpUserId = entry.value;
       deadlines.delete(entry.key);
       decide(Message.own(cmpUserId, Envelopes.header(Envelopes.derivedId("deadline", activationCodeRequestId),
-          Records.SOURCE, null, null, Instant.ofEpochMilli(wallClockMillis)),
-          new ActivationCodeDeadlinePassed(activationCodeRequestId)), wallClockMillis);
+          Records.SOURCE, null, null, Instant.ofEpochMilli(at)),
+          new ActivationCodeDeadlinePassed(activationCodeRequestId)), at);
     }
   }
 }

@@ -27,6 +27,7 @@ public final class DownlinkDecider implements Decider<VehicleState> {
     VehicleChange c = VehicleChange.of(state, m, now);
     if (m.payload() instanceof VehicleCommand command && command.getSent()) {
       keep(c, command);
+      return c.decisionUncounted();
     } else if (m.payload() instanceof VehicleCommand command) {
       command(c, command.getDownlink());
     } else if (m.payload() instanceof VehiclePresence presence) {
@@ -51,7 +52,8 @@ public final class DownlinkDecider implements Decider<VehicleState> {
   /**
    * The user stage sent it already (the AC): kept until answered, unless the vehicle's report of the profile's
    * install got here first. That order is possible by design (two stages write), so it is decided by what the
-   * vehicle reported, not by timing.
+   * vehicle reported, not by timing; and not counted as a decision (VehicleChange.decisionUncounted), so the
+   * install report mints the same ids whichever came first.
    */
   private static void keep(VehicleChange c, VehicleCommand command) {
     boolean answeredAlready = command.getIccid() != null && VehicleSteps.entry(c, command.getIccid())

@@ -50,6 +50,19 @@ public final class VehicleChange {
     return new Decision<>(s, out.list());
   }
 
+  /**
+   * As {@link #decision()}, but not counted: for a change of bookkeeping that mints no id and whose order against
+   * the vehicle's own reports is open by design (the AC the user stage sent, kept for re-sending). Counted, the
+   * vehicle's install report would be decided with one count or the other depending on which came first, and so
+   * mint other ids; a replay takes the two in time order, which need not be the order the platform met.
+   */
+  public Decision<VehicleState> decisionUncounted() {
+    if (before != null && s.equals(before)) {
+      return new Decision<>(before, out.list());
+    }
+    return new Decision<>(s, out.list());
+  }
+
   /** The state stays as it was given (a vehicle not registered is not created by a refused command). */
   public Decision<VehicleState> unchanged() {
     return new Decision<>(before, out.list());

@@ -75,4 +75,39 @@ class FleetAndDownlinkDeciderTest {
     assertThat(d.state()).as("nothing kept, nothing to write").isSameAs(state);
     assertThat(state.getPending()).isEqualTo(new ArrayList<>(List.of()));
   }
+
+  /**
+   * §7.2.2 / §7.2.3: the AC the user stage sent (kept by this stage for re-sending) and the vehicle's install report
+   * of it reach the vehicle stage in either order (two stages write). Either way the same state and the same ids:
+   * keeping the AC is not counted as a decision, so the report is decided with the same count. (A replay takes the
+   * two in time order, the AC first; the platform may have met the report first.)
+   */
+  @Test
+  void theKeptAcAndTheInstallReportInEitherOrderEndTheSameAndMintTheSameIds() {
+    org.aidcmp.lifecycle.provisioning.CarProvisioningDecider provisioning =
+        new org.aidcmp.lifecycle.provisioning.CarProvisioningDecider(org.aidcmp.lifecycle.LifecycleSettings.defaults());
+    String iccid = "8988239000000000001";
+    Aid2Downlink ac = new Aid2Downlink(Envelopes.header("ac-1", "test", null, null, NOW),
+        new org.aidcmp.schemas.aid2.SendActivationCodeToVehicle(new VehicleRequestId("VIN1", 1L), "user-1", null,
+            "1$smdp.example$code"));
+    Message kept = Messages.internal(AidTopic.INTERNAL_VEHICLES, "VIN1", "m-kept", new VehicleCommand(ac, true, iccid));
+    Message installed = Messages.uplink("VIN1", "u-installed",
+        org.aidcmp.schemas.aid2.ProfileDownloadInstallInfo.newBuilder().setRequestId(new VehicleRequestId("VIN1", 2L))
+            .setCmpUserId("user-1").setIccid(iccid).setEid("eid")
+            .setDownloadInstallResult(org.aidcmp.schemas.common.DownloadInstallResult.SUCCESS).build());
+
+    Decision<VehicleState> keptFirst = downlink.decide(registered(), kept, NOW);
+    assertThat(keptFirst.state().getPending()).hasSize(1);
+    Decision<VehicleState> thenInstalled = provisioning.forVehicle(keptFirst.state(), installed, NOW);
+
+    Decision<VehicleState> installedFirst = provisioning.forVehicle(registered(), installed, NOW);
+    Decision<VehicleState> thenKept = downlink.decide(installedFirst.state(), kept, NOW);
+
+    assertThat(thenInstalled.state()).isEqualTo(thenKept.state());
+    assertThat(thenKept.state().getPending()).isEmpty();
+    assertThat(emitsTo(thenInstalled, AidTopic.INTERNAL_USERS)).singleElement().satisfies(e -> assertThat(
+        ((org.aidcmp.schemas.internal.InternalMessage) e.value()).getHeader().getMessageId()).isEqualTo(
+        ((org.aidcmp.schemas.internal.InternalMessage) emitsTo(installedFirst, AidTopic.INTERNAL_USERS).get(0)
+            .value()).getHeader().getMessageId()));
+  }
 }

@@ -20,41 +20,44 @@ import org.aidcmp.schemas.registry.SchemaRegistryClient;
  */
 final class ReplayCommand {
   static final String USAGE = """
-      usage: aid replay [--dry-run] [--json] [--task-idle-ms N] [--timeout-minutes N]
+      usage: aid replay [--dry-run] [--json] [--window-ms N] [--timeout-minutes N]
 
         Reprocesses lifecycle-streams from the start of its inputs into fresh state, under its own application id,
         so the platform goes on from the rebuilt state when it starts next. Refused while lifecycle-streams runs
         (stop aid up first; aid up --stack-only is fine). The reset: the application's changelog and repartition
         topics deleted, its group's offsets set to the earliest of every input (aid.aid1.inbound, touchpoint
         commands, aid.aid2.uplink, aid.aid1.results, aid.ref.vehicles) and to the end of its own aid.internal.*
-        topics, its local state directory wiped. Then it runs here until every input is reprocessed and nothing
-        moves, and compares the User and Vehicle aggregates and the routes with what they held before, by content.
+        topics, its local state directory wiped. Then it runs here, window by window of input time (a window's
+        inputs, then what they set off through the internal topics until nothing moves, then the next window),
+        until every input is reprocessed and nothing moves, and compares the User and Vehicle aggregates and the
+        routes with what they held before, by content.
         What it writes again carries the ids of the first time: egress calls no MSP again, the downlink sends no
         vehicle a command twice, the projections apply no fact twice.
           --dry-run          say what would be reset (topics, group, offsets, record counts); change nothing
           --json             the result as JSON
-          --task-idle-ms     how long a task waits for an empty input while replaying (default 1000), so that
-                             each task's inputs are taken in timestamp order
+          --window-ms        input time one window takes beyond its earliest record (default 0: one
+                             millisecond at a time, which keeps every order the platform met); wider is
+                             faster, and may reorder one user's or vehicle's inputs closer than it
           --timeout-minutes  give up after this long (default 60)
       """;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  record Request(boolean dryRun, boolean json, Duration taskIdle, Duration limit) {
+  record Request(boolean dryRun, boolean json, Duration window, Duration limit) {
     static Request parse(List<String> args) {
       boolean dryRun = false;
       boolean json = false;
-      Duration idle = Duration.ofSeconds(1);
+      Duration window = Duration.ZERO;
       Duration limit = Duration.ofMinutes(60);
       for (int i = 0; i < args.size(); i++) {
         switch (args.get(i)) {
           case "--dry-run" -> dryRun = true;
           case "--json" -> json = true;
-          case "--task-idle-ms" -> idle = Duration.ofMillis(number(args, ++i));
+          case "--window-ms" -> window = Duration.ofMillis(number(args, ++i));
           case "--timeout-minutes" -> limit = Duration.ofMinutes(number(args, ++i));
           default -> throw new IllegalArgumentException("unknown option '" + args.get(i) + "'");
         }
       }
-      return new Request(dryRun, json, idle, limit);
+      return new Request(dryRun, json, window, limit);
     }
 
     private static long number(List<String> args, int i) {
@@ -113,7 +116,7 @@ final class ReplayCommand {
         config.get("lifecycle.application-id").orElse("aid-lifecycle"),
         config.get("lifecycle.state-dir").orElse(data.resolve("lifecycle-streams").toString()),
         config.get("lifecycle.instance-id").orElse("local"),
-        config.withPrefix(LifecycleStreams.STREAMS_PREFIX), request.taskIdle(), request.limit(), Duration.ofSeconds(3));
+        config.withPrefix(LifecycleStreams.STREAMS_PREFIX), request.window(), request.limit(), Duration.ofSeconds(3));
   }
 
   int run(Request request, Replay.Options options) {
@@ -145,6 +148,7 @@ final class ReplayCommand {
     progress.println();
     if (request.json()) {
       ObjectNode doc = planJson(result.plan()).put("dryRun", false).put("reprocessed", result.reprocessed())
+          .put("windows", result.windows())
           .put("seconds", result.seconds()).put("identical", result.identical());
       ObjectNode again = doc.putObject("reEmitted");
       result.reEmitted().forEach(again::put);
@@ -152,7 +156,8 @@ final class ReplayCommand {
       for (StoreSnapshot.Difference d : result.differences()) {
         stores.addObject().put("store", d.store()).put("before", d.before()).put("after", d.after())
             .put("identical", d.identical()).put("onlyBefore", d.onlyBefore().size())
-            .put("onlyAfter", d.onlyAfter().size()).put("changed", d.changed().size()).put("sample", d.sample());
+            .put("onlyAfter", d.onlyAfter().size()).put("changed", d.changed().size()).put("sample", d.sample())
+            .putPOJO("changedFields", d.changedFields());
       }
       out.println(doc.toPrettyString());
     } else {
@@ -164,9 +169,10 @@ final class ReplayCommand {
         out.printf("%-12s %8d %8d  %s%n", d.store(), d.before(), d.after(), d.identical() ? "identical"
             : d.onlyBefore().size() + " gone, " + d.onlyAfter().size() + " new, " + d.changed().size()
                 + " changed: " + d.sample());
+        d.changedFields().forEach(f -> out.printf("%-12s   %s%n", "", f));
       }
-      out.printf("aid replay: %d input records reprocessed in %.1f s; state %s%n", result.reprocessed(),
-          result.seconds(), result.identical() ? "identical to before" : "DIFFERS from before (see above)");
+      out.printf("aid replay: %d input records reprocessed in %d windows, %.1f s; state %s%n",
+          result.reprocessed(), result.windows(), result.seconds(), result.identical() ? "identical to before" : "DIFFERS from before (see above)");
     }
     return result.identical() ? 0 : 3;
   }

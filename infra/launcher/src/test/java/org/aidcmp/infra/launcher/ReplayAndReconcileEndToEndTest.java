@@ -97,12 +97,10 @@ class ReplayAndReconcileEndToEndTest {
   }
 
   /**
-   * Not yet true: a replay reads every input at once, and the federation (three internal hops) is overtaken by the
-   * vehicle's AC request (one hop) on the user's partition, so the User aggregate comes out different and the cars
-   * get refusals they never got (docs/architecture.md, "Order at replay speed"). Enable when the replay settles its
-   * inputs window by window.
+   * The replay takes the inputs window by window of input time, each window's chains through the internal topics
+   * settled before the next (docs/architecture.md, Replay): the aggregates come out equal, field by field and the
+   * decisions counter with them, so every re-emitted command has the id and timestamp it had.
    */
-  @org.junit.jupiter.api.Disabled("replay order across stages: docs/architecture.md, Order at replay speed")
   @Test
   void replayRebuildsTheSameStateAndSendsNothingOut() throws Exception {
     scenario(true);
@@ -110,6 +108,8 @@ class ReplayAndReconcileEndToEndTest {
 
   private void scenario(boolean replayToo) throws Exception {
     Endpoints endpoints = stack.endpoints();
+    // Both tests run on this class's stack, whichever first: a user of each (the replay reprocesses both).
+    String userName = replayToo ? "replay-user" : "reconcile-user";
     Path data = dir.resolve("stack"); // the broker checks the credentials issued there
     Map<String, String> settings = new HashMap<>(Map.ofEntries(
         Map.entry("aid.data.dir", data.toString()),
@@ -145,9 +145,9 @@ class ReplayAndReconcileEndToEndTest {
         lifecycleRunning(endpoints);
         // The first request after a cold start can pass ingress's reply bound on a loaded machine (503, code 205,
         // "try again"): onboarding is then simply asked again, as a touchpoint would.
-        user = Await.until("replay-user onboarded", WAIT, Duration.ofSeconds(1), () -> {
+        user = Await.until(userName + " onboarded", WAIT, Duration.ofSeconds(1), () -> {
           try {
-            return setup.onboard("replay-user", "rep-a");
+            return setup.onboard(userName, "rep-a");
           } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().contains("HTTP 503")) {
               return null;
@@ -240,7 +240,33 @@ class ReplayAndReconcileEndToEndTest {
     }
 
     example("aid replay --dry-run", run(0, configFile, "replay", "--dry-run"));
-    JsonNode replay = JSON.readTree(run(0, configFile, "replay", "--json"));
+    // The stores as the replay finds them, to say field by field what differs if anything does (test data only).
+    Map<String, org.aidcmp.lifecycle.replay.StoreSnapshot> before;
+    org.aidcmp.lifecycle.replay.Replay.Options options;
+    try (var registry = Aid.registryClient(config, endpoints)) {
+      options = ReplayCommand.options(AidConfig.load(configFile, Map.of()), registry,
+          ReplayCommand.Request.parse(List.of()));
+      before = org.aidcmp.lifecycle.replay.Replay.snapshots(options);
+    }
+    JsonNode replay = JSON.readTree(invoke(-1, configFile, false, "replay", "--json"));
+    if (!replay.path("identical").asBoolean()) {
+      try (var registry = Aid.registryClient(config, endpoints)) {
+        var after = org.aidcmp.lifecycle.replay.Replay.snapshots(options);
+        StringBuilder diff = new StringBuilder();
+        before.forEach((store, snapshot) -> snapshot.entries().forEach((key, was) -> {
+          var now = after.get(store).entries().get(key);
+          if (now != null && !now.equals(was)) {
+            for (var f : was.getSchema().getFields()) {
+              if (!java.util.Objects.equals(was.get(f.pos()), now.get(f.pos()))) {
+                diff.append('\n').append(store).append(' ').append(key).append(' ').append(f.name())
+                    .append("\n  before ").append(was.get(f.pos())).append("\n  after  ").append(now.get(f.pos()));
+              }
+            }
+          }
+        }));
+        assertThat(replay.path("identical").asBoolean()).as(replay + diff.toString()).isTrue();
+      }
+    }
     assertThat(replay.path("identical").asBoolean()).as(replay.toString()).isTrue();
     assertThat(replay.path("reprocessed").asLong()).isGreaterThanOrEqualTo(inputs - 2 * 5);
     for (JsonNode store : replay.path("stores")) {
@@ -263,8 +289,9 @@ class ReplayAndReconcileEndToEndTest {
         lifecycleRunning(endpoints);
         caughtUp(endpoints, "aid-egress-replay", AidTopic.AID1_OUTBOUND.topicName());
         caughtUp(endpoints, "aid-downlink-replay", AidTopic.AID2_DOWNLINK.topicName());
+        // (the replay counts the records it wrote, read_committed: no transaction marker among them)
         assertThat(services.downlink().repeatsSkipped()).as("every re-emitted downlink command skipped")
-            .isGreaterThanOrEqualTo(downlinkAgain - 2L * SharedEmbeddedStack.TEST_PARTITIONS);
+            .isGreaterThanOrEqualTo(downlinkAgain);
         projected(endpoints, "SELECT count(*) FROM projections.projection_offsets WHERE next_offset > 0", 1);
         Await.until("the projections read the replay's facts", WAIT, Duration.ofMillis(200),
             () -> projectionsAtEnd(endpoints) ? Boolean.TRUE : null, () -> "not at the end of the event topics");
@@ -463,7 +490,9 @@ class ReplayAndReconcileEndToEndTest {
     }
     String said = out.toString(StandardCharsets.UTF_8);
     String errors = err.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(said + "\n" + errors).isEqualTo(exitCode);
+    if (exitCode >= 0) { // -1: any, the caller looks
+      assertThat(code).as(said + "\n" + errors).isEqualTo(exitCode);
+    }
     return stderr ? errors : said;
   }
 

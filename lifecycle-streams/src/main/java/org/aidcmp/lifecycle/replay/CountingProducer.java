@@ -1,0 +1,47 @@
+package org.aidcmp.lifecycle.replay;
+
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The replay's producer: Kafka Streams' own, counting what the open transaction holds and the commits, so the
+ * replay can tell a window's chains settled (nothing sent that is not committed, and no commit since it looked).
+ */
+final class CountingProducer extends KafkaProducer<byte[], byte[]> {
+  private final InputWindows windows;
+
+  CountingProducer(Map<String, Object> config, InputWindows windows) {
+    super(config, new ByteArraySerializer(), new ByteArraySerializer());
+    this.windows = windows;
+  }
+
+  @Override
+  public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+    return send(record, null);
+  }
+
+  @Override
+  public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+    windows.uncommittedSends.incrementAndGet();
+    return super.send(record, callback);
+  }
+
+  @Override
+  public void commitTransaction() {
+    super.commitTransaction();
+    windows.uncommittedSends.set(0);
+    windows.commits.incrementAndGet();
+  }
+
+  @Override
+  public void abortTransaction() {
+    super.abortTransaction();
+    windows.uncommittedSends.set(0);
+    windows.commits.incrementAndGet(); // what it held comes again: the replay looks again
+  }
+}
