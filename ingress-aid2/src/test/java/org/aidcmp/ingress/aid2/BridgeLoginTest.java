@@ -37,20 +37,24 @@ class BridgeLoginTest {
         "schema.registry.url", stack.registryServer.url())));
     assertThat(settings.credentials().tls()).isTrue();
     assertThat(settings.credentials().toString()).doesNotContain(stack.bridgeLogin.password());
-    long before = stack.bridge.stats().forwarded();
+    // The TLS bridge alone in the share group, so all 20 are its own. (With the stack's bridge beside it, 19 of
+    // the 20 reached neither bridge within 120 s in 2 of about 10 full module runs, both reporting nothing in
+    // flight: not explained yet; noted for the team.)
+    stack.parkBridge();
     try (Aid2Bridge overTls = Aid2Bridge.start(settings, stack.registry, Duration.ofSeconds(30))) {
       String vin = stack.vin("TLS");
       try (Vehicle vehicle = stack.vehicle(vin)) {
         for (int i = 0; i < 20; i++) {
           vehicle.send(UplinkMessage.CSIM_STATUS, new Aid2Json().writeUplink(Uplinks.csimStatus(vin, 1_700_000_000L + i)));
         }
-        // On a failure, what each bridge did says where the messages stopped (the broker, a bridge, Kafka).
+        // On a failure, what the bridge did says where the messages stopped (the broker, the bridge, Kafka).
         Await.until("20 records", Duration.ofSeconds(120), () -> stack.tap.uplinks(vin).size() >= 20,
-            () -> "(" + stack.tap.uplinks(vin).size() + " on Kafka; over TLS " + overTls.stats() + ", the stack's "
-                + stack.bridge.stats() + ")");
+            () -> "(" + stack.tap.uplinks(vin).size() + " on Kafka; over TLS " + overTls.stats() + ")");
       }
-      // Both bridges are in the group; together they wrote the 20 (which one took which is the broker's choice).
-      assertThat(overTls.stats().forwarded() + stack.bridge.stats().forwarded() - before).isGreaterThanOrEqualTo(20);
+      assertThat(overTls.stats().forwarded()).isEqualTo(20);
+      assertThat(stack.tap.uplinks(vin)).hasSize(20);
+    } finally {
+      stack.resumeBridge();
     }
   }
 
