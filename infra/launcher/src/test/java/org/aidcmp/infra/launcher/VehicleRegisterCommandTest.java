@@ -148,14 +148,6 @@ class VehicleRegisterCommandTest {
   }
 
   private static String run(Path config, String... args) throws Exception {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    String[] all = new String[args.length + 2];
-    all[0] = "--config";
-    all[1] = config.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int code = new Aid(new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(all);
-    String output = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(output).isZero();
-    return output;
+    return AidCommandLine.run(0, config, args);
   }
 }
