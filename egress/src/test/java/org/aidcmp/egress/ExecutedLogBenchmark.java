@@ -17,6 +17,7 @@ import org.aidcmp.schemas.aid1.MspCallRef;
 import org.aidcmp.schemas.aid1.MspCallSucceeded;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroSerializer;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,7 +41,7 @@ public final class ExecutedLogBenchmark {
          RestSchemaRegistryClient registry = RestSchemaRegistryClient.of(registryServer.url())) {
       String topic = "bench.results";
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-        admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+        TopicSetup.create(admin, List.of(new NewTopic(topic, 6, (short) 1)));
       }
       String[] ids = new String[results];
       long t0 = System.nanoTime();

@@ -28,6 +28,7 @@ import org.aidcmp.schemas.dlq.DeadLetterRecord;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.aidcmp.schemas.serde.AvroSerializer;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -71,8 +72,8 @@ final class Harness implements AutoCloseable {
     results = "test.results." + suffix;
     dlq = "test.dlq." + suffix;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(outbound, 2, (short) 1), new NewTopic(results, 2, (short) 1),
-          new NewTopic(dlq, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      TopicSetup.create(admin, List.of(new NewTopic(outbound, 2, (short) 1), new NewTopic(results, 2, (short) 1),
+          new NewTopic(dlq, 1, (short) 1)));
     }
     registry = RestSchemaRegistryClient.of(endpoints.registryUrl());
     sync = MspSimulator.builder().mspId("mspS").cmpId(CMP_ID).apiKey("syncKey123")

@@ -81,8 +81,8 @@ public final class LifecycleThroughputBenchmark {
       int partitions) throws Exception {
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
         Map.of("bootstrap.servers", bootstrap))) {
-      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(PassThroughStage.IN, partitions, (short) 1),
-          new org.apache.kafka.clients.admin.NewTopic(PassThroughStage.OUT, partitions, (short) 1))).all().get();
+      TopicSetup.create(admin, List.of(new org.apache.kafka.clients.admin.NewTopic(PassThroughStage.IN, partitions, (short) 1),
+          new org.apache.kafka.clients.admin.NewTopic(PassThroughStage.OUT, partitions, (short) 1)));
     }
     String value = "x".repeat(300); // about the size of an uplink envelope
     try (PassThroughStage stage = new PassThroughStage(bootstrap, registry, dir.resolve("passthrough"),

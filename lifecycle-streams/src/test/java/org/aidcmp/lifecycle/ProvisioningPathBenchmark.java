@@ -69,8 +69,8 @@ public final class ProvisioningPathBenchmark {
       String bootstrap = kafka.bootstrapServers();
       TopicSetup.ensureTopics(bootstrap, partitions, (short) 1);
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-        admin.createTopics(List.of(new NewTopic(PassThroughStage.IN, partitions, (short) 1),
-            new NewTopic(PassThroughStage.OUT, partitions, (short) 1))).all().get();
+        TopicSetup.create(admin, List.of(new NewTopic(PassThroughStage.IN, partitions, (short) 1),
+            new NewTopic(PassThroughStage.OUT, partitions, (short) 1)));
       }
       RestSchemaRegistryClient registry = RestSchemaRegistryClient.of(registryServer.url());
       String prefix = "p" + UUID.randomUUID().toString().substring(0, 6);

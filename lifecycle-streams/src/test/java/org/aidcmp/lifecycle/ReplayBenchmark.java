@@ -141,7 +141,7 @@ public final class ReplayBenchmark {
   private static double passThrough(String bootstrap, Admin admin, RestSchemaRegistryClient registry, Path dir,
       List<TopicPartition> inputs, int partitions) throws Exception {
     String out = "bench.replay.passthrough.out";
-    admin.createTopics(List.of(new NewTopic(out, partitions, (short) 1))).all().get();
+    TopicSetup.create(admin, List.of(new NewTopic(out, partitions, (short) 1)));
     Topology topology = new Topology();
     topology.addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
         inputs.stream().map(TopicPartition::topic).distinct().toArray(String[]::new));

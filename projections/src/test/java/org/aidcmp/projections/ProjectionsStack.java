@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.aidcmp.infra.testing.TestBackbone;
 import org.aidcmp.infra.testing.TestKafka;
 import org.aidcmp.infra.postgres.EmbeddedPostgresServer;
@@ -15,6 +14,7 @@ import org.aidcmp.infra.registry.SchemaRegistryServer;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.topics.AidTopic;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -63,9 +63,8 @@ public final class ProjectionsStack implements BeforeAllCallback, ParameterResol
       String vehicle = name + ".vehicle.events";
       String dlq = name + ".dlq";
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        admin.createTopics(List.of(new NewTopic(lifecycle, PARTITIONS, (short) 1),
-            new NewTopic(vehicle, PARTITIONS, (short) 1), new NewTopic(dlq, 1, (short) 1)))
-            .all().get(60, TimeUnit.SECONDS);
+        TopicSetup.create(admin, List.of(new NewTopic(lifecycle, PARTITIONS, (short) 1),
+            new NewTopic(vehicle, PARTITIONS, (short) 1), new NewTopic(dlq, 1, (short) 1)));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -33,6 +33,7 @@ import org.aidcmp.schemas.aid2.wire.Aid2Topics;
 import org.aidcmp.schemas.aid2.wire.DownlinkMessage;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroSerializer;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -81,8 +82,7 @@ public final class DownlinkBenchmark {
       ServiceCredentials login = credentials.issueService(MqttRole.DOWNLINK);
       String topic = "bench.downlink";
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1), new NewTopic("bench.dlq", 1, (short) 1)))
-            .all().get(30, TimeUnit.SECONDS);
+        TopicSetup.create(admin, List.of(new NewTopic(topic, 6, (short) 1), new NewTopic("bench.dlq", 1, (short) 1)));
       }
       List<String> vins = new ArrayList<>();
       List<Mqtt5AsyncClient> vehicles = new ArrayList<>();

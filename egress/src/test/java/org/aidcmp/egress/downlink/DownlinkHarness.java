@@ -27,6 +27,7 @@ import org.aidcmp.schemas.dlq.DeadLetterRecord;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.aidcmp.schemas.serde.AvroSerializer;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -103,7 +104,7 @@ final class DownlinkHarness implements AutoCloseable {
       if (!existing.contains(dlq)) {
         missing.add(new NewTopic(dlq, 1, (short) 1));
       }
-      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      TopicSetup.create(admin, missing);
     }
     registry = RestSchemaRegistryClient.of(endpoints.registryUrl());
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),

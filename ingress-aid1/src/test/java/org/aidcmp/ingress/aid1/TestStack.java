@@ -25,6 +25,7 @@ import org.aidcmp.infra.testing.TestKafka;
 import org.aidcmp.ingress.aid1.oidc.LocalOidcIssuer;
 import org.aidcmp.schemas.registry.RestSchemaRegistryClient;
 import org.aidcmp.schemas.topics.AidTopic;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -72,7 +73,7 @@ public final class TestStack implements BeforeAllCallback, ParameterResolver {
         for (AidTopic t : List.of(AidTopic.AID1_INBOUND, AidTopic.TOUCHPOINT_COMMANDS, AidTopic.REPLIES)) {
           topics.add(new NewTopic(t.topicName(), 2, (short) 1).configs(t.topicConfig()));
         }
-        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        TopicSetup.create(admin, topics);
       }
       ca = CertificateAuthority.create("ingress-aid1 test CA");
       Identity server = ca.issueServer("ingress-aid1", List.of("localhost"), List.of("127.0.0.1"));

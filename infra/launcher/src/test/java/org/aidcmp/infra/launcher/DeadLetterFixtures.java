@@ -17,6 +17,7 @@ import org.aidcmp.schemas.dlq.DeadLetter;
 import org.aidcmp.schemas.dlq.DeadLetterRecord;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroSerializer;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -62,7 +63,7 @@ final class DeadLetterFixtures implements AutoCloseable {
     String topic = "test." + name + "." + suffix;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         endpoints.kafkaBootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      TopicSetup.create(admin, List.of(new NewTopic(topic, 2, (short) 1)));
     } catch (Exception e) {
       throw new IllegalStateException("could not create " + topic, e);
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import org.aidcmp.schemas.topics.TopicSetup;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -195,7 +196,7 @@ final class KafkaLog implements AutoCloseable {
           new NewTopic(partition.topic(), Optional.of(1), replicationFactor)
               .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       try {
-        admin.createTopics(List.of(topic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        TopicSetup.create(admin, List.of(topic));
         LOG.info("created schema store topic {}", partition.topic());
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
