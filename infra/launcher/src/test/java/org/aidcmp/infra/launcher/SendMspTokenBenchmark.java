@@ -18,7 +18,8 @@ import org.aidcmp.infra.msp.CmpClient;
  * Send MSP token (§7.1.4) end to end on the embedded stack, as an MSP sees it: mutual TLS, every check,
  * phone number re-encryption, the record on Kafka, the real lifecycle-streams topology deciding (user, token
  * claim, user), the reply, the answer. Prints requests per second and p50 / p99 latency per concurrency (a
- * harness, not a test), one stack for all of them. The account ids are made first through the touchpoint API and
+ * harness, not a test), one stack for all of them, each beside the raw limit of the same run: the same calls
+ * from the same client refused at the api-key check, which is the HTTPS round trip with nothing behind it. The account ids are made first through the touchpoint API and
  * are not timed; 50 calls of each round are warm-up.
  *
  * <p>Run (from the repository root): {@code mvn -q -DskipTests -pl infra/launcher -am test-compile
@@ -50,8 +51,9 @@ public final class SendMspTokenBenchmark {
         ContractSetup.registerSchemas(registry);
       }
       try (TestPlatform platform = new TestPlatform(stack.endpoints(), dir)) {
+        CmpClient refused = platform.mspClient("not-the-api-key-of-msp-a");
         for (int concurrency : concurrencies) {
-          round(platform, requests, concurrency);
+          round(platform, refused, requests, concurrency);
         }
       }
     } finally {
@@ -59,7 +61,8 @@ public final class SendMspTokenBenchmark {
     }
   }
 
-  private static void round(TestPlatform platform, int requests, int concurrency) throws Exception {
+  private static void round(TestPlatform platform, CmpClient refused, int requests, int concurrency)
+      throws Exception {
     List<String[]> calls = new ArrayList<>();
     long accountIdsBegin = System.nanoTime();
     for (int i = 0; i < requests + 50; i++) {
@@ -68,43 +71,59 @@ public final class SendMspTokenBenchmark {
     System.out.printf(Locale.ROOT, "Request account id (touchpoint, one hop through the topology), one at a time: "
         + "mean %.1f ms%n", (System.nanoTime() - accountIdsBegin) / 1e6 / calls.size());
     for (String[] c : calls.subList(0, 50)) { // warm-up: connections, JIT, caches
-      check(sendMspToken(platform, c));
+      check(sendMspToken(platform.msp, c), 201);
+      check(sendMspToken(refused, c), 401);
     }
+    List<String[]> timed = calls.subList(50, calls.size());
+    // The raw limit in the same run: the same client, TLS handshake and HTTP server, refused at the api-key
+    // check before any handler (401 code 201), so nothing reaches Kafka.
+    measure("refused at the api-key check (the HTTPS round trip alone)", timed, concurrency, c -> {
+      check(sendMspToken(refused, c), 401);
+    });
+    measure("Send MSP token end to end (mTLS, embedded stack, real topology)", timed, concurrency, c -> {
+      check(sendMspToken(platform.msp, c), 201);
+    });
+  }
+
+  interface Call {
+    void run(String[] call) throws Exception;
+  }
+
+  private static void measure(String what, List<String[]> calls, int concurrency, Call call) throws Exception {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     long begin = System.nanoTime();
-    List<Future<Integer>> answers = new ArrayList<>();
-    for (String[] c : calls.subList(50, calls.size())) {
+    List<Future<?>> answers = new ArrayList<>();
+    for (String[] c : calls) {
       answers.add(pool.submit(() -> {
         long t0 = System.nanoTime();
-        int status = sendMspToken(platform, c);
+        call.run(c);
         latencies.add(System.nanoTime() - t0);
-        return status;
+        return null;
       }));
     }
-    for (Future<Integer> answer : answers) {
-      check(answer.get(120, TimeUnit.SECONDS));
+    for (Future<?> answer : answers) {
+      answer.get(120, TimeUnit.SECONDS);
     }
     double seconds = (System.nanoTime() - begin) / 1e9;
     pool.shutdownNow();
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     System.out.printf(Locale.ROOT,
-        "Send MSP token end to end (mTLS, embedded stack, real topology): %d requests, concurrency %d: "
-            + "%.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, on %d cores%n",
-        requests, concurrency, requests / seconds, sorted.get(sorted.size() / 2) / 1e6,
+        "%s: %d requests, concurrency %d: %.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, on %d cores%n",
+        what, calls.size(), concurrency, calls.size() / seconds, sorted.get(sorted.size() / 2) / 1e6,
         sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) / 1e6, sorted.get(sorted.size() - 1) / 1e6,
         Runtime.getRuntime().availableProcessors());
   }
 
   /** One Send MSP token with an encrypted phone number: {account id, msp_token}. */
-  private static int sendMspToken(TestPlatform platform, String[] call) throws Exception {
-    return platform.msp.sendMspToken(call[0], CmpClient.SendMspToken.of(call[1], "4918974020143", "private")).status();
+  private static int sendMspToken(CmpClient client, String[] call) throws Exception {
+    return client.sendMspToken(call[0], CmpClient.SendMspToken.of(call[1], "4918974020143", "private")).status();
   }
 
-  private static void check(int status) {
-    if (status != 201) {
-      throw new IllegalStateException("Send MSP token answered " + status);
+  private static void check(int status, int expected) {
+    if (status != expected) {
+      throw new IllegalStateException("Send MSP token answered " + status + ", not " + expected);
     }
   }
 }

@@ -24,6 +24,7 @@ import org.aidcmp.infra.pki.PhoneNumberCipher;
 final class TestPlatform implements AutoCloseable {
   private final byte[] phoneKey = new byte[16];
   private final Path data;
+  private final Identity mspCertificate;
   final Services services;
   /** MSP "msp-a" calling the platform's AiD1 API. */
   final CmpClient msp;
@@ -33,7 +34,7 @@ final class TestPlatform implements AutoCloseable {
   TestPlatform(Endpoints endpoints, Path stackData) throws Exception {
     new SecureRandom().nextBytes(phoneKey);
     data = Files.createTempDirectory("aid-platform-");
-    Identity mspCertificate = CertificateAuthority.create("MSP A test CA").issueClient("msp-a");
+    mspCertificate = CertificateAuthority.create("MSP A test CA").issueClient("msp-a");
     AidConfig config = AidConfig.of(Map.ofEntries(
         Map.entry("aid.data.dir", data.toString()),
         Map.entry("cmp.id", "aidcmp"),
@@ -62,12 +63,17 @@ final class TestPlatform implements AutoCloseable {
     Await.until("every service ready", java.time.Duration.ofSeconds(180), java.time.Duration.ofMillis(200),
         () -> services.management().readiness().containsValue(false) ? null : Boolean.TRUE,
         () -> "readiness " + services.management().readiness());
-    msp = CmpClient.builder()
+    msp = mspClient("mspAkey0123456789");
+    touchpoint = new Touchpoint(services, data);
+  }
+
+  /** MSP A's client (its certificate, over mutual TLS) sending this api-key. */
+  CmpClient mspClient(String apiKey) throws Exception {
+    return CmpClient.builder()
         .baseUrl(URI.create("https://127.0.0.1:" + services.ingress().server().mspPort() + "/cesim/msp/v1"))
-        .clientId("mspA").cmpId("aidcmp").apiKey("mspAkey0123456789")
+        .clientId("mspA").cmpId("aidcmp").apiKey(apiKey)
         .phoneKey(phoneKey, PhoneNumberCipher.Algorithm.AES_GCM)
         .tls(mspCertificate, Pem.readCertificates(Pem.read(DevCredentials.localCa(data)))).build();
-    touchpoint = new Touchpoint(services, data);
   }
 
   Touchpoint.Answer touchpoint(String user, String method, String path, String body) throws Exception {
