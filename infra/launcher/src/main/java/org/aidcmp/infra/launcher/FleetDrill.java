@@ -214,6 +214,14 @@ final class FleetDrill {
           out.println("  (some vehicle loops had not ended within the wait: their flows under way are not counted)");
         }
         count.lines().forEach(l -> out.println("  " + l));
+        Map<String, Integer> lostBy = new TreeMap<>();
+        flows.stream().filter(f -> f.outcome() == null || f.outcome().result() == Outcome.Result.TIMED_OUT
+                || f.outcome().result() == Outcome.Result.PROVISIONED
+                && tracker.enabledCount(f.cmpUserId(), f.outcome().detail()) == 0)
+            .forEach(f -> lostBy.merge(f.mspId() + " " + phase(f.startNanos(), windows), 1, Integer::sum));
+        if (!lostBy.isEmpty()) {
+          out.println("  lost flows by their user's MSP and when they started: " + lostBy);
+        }
         for (String[] doubled : count.doubledEnables().subList(0, Math.min(5, count.doubledEnables().size()))) {
           out.printf("  evidence, profile %s: flows %s; events read %s%n", doubled[1], flows.stream()
               .filter(f -> f.outcome() != null && doubled[1].equals(f.outcome().detail()))
