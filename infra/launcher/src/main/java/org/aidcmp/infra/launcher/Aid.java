@@ -48,7 +48,7 @@ public final class Aid {
                  `aid fleet --help` for the options
         bench    the fleet benchmark: its own platform, two simulated MSPs and a simulated fleet; the raw limit
                  beside it; a JSON result and a latency plot under bench/results (aid bench --help)
-        drill    a fault drill under fleet load, its own platform: msp-down, mqtt-restart, kafka-restart;
+        drill    a fault drill under fleet load, its own platform: msp-down, mqtt-restart, kafka-restart, streams-kill;
                  counts every flow, exits 1 if one was lost or doubled (aid drill --help)
         samples  publish one random but valid record of every message type onto every topic, for trying
                  consumers against (never on a platform whose services run: they would act on them)

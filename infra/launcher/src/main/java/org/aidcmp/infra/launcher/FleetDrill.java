@@ -45,6 +45,10 @@ final class FleetDrill {
           mqtt-restart    the MQTT broker stops for --outage (default 10s) and starts on its data directory:
                           vehicles and services reconnect, persistent sessions resume
           kafka-restart   the Kafka broker stops for --outage (default 10s) and starts on the same data directory
+          streams-kill    lifecycle-streams runs in a process of its own (aid run lifecycle-streams); kill -9 of it,
+                          a new one started after --outage (default 5s) with the same application id, twice: on
+                          its state directory, then on a fresh one (restored from the changelogs); prints the time
+                          from the kill to the new instance ready and to its first decision
 
         --vehicles N      simulated vehicles (default 40)
         --users N         users federated, half at each MSP (default 20; each has a pool of 2 profiles: swaps)
@@ -63,7 +67,7 @@ final class FleetDrill {
       MSP executed under two CMP-request-ids count as doubled. Exit 0: nothing lost or doubled; 1: something was.
       """;
 
-  private static final Set<String> NAMES = Set.of("msp-down", "mqtt-restart", "kafka-restart");
+  private static final Set<String> NAMES = Set.of("msp-down", "mqtt-restart", "kafka-restart", StreamsKill.NAME);
   private static final Set<String> OPTIONS = Set.of("vehicles", "users", "before", "outage", "after", "msp", "pause",
       "deadline", "pool");
   private static final List<String> MSPS = List.of("msp-sync", "msp-async");
@@ -122,7 +126,8 @@ final class FleetDrill {
     if (!MSPS.contains(msp)) {
       throw new IllegalArgumentException("--msp is one of " + String.join(", ", MSPS) + ", not '" + msp + "'");
     }
-    Duration outage = FleetCommands.duration(o, "outage", name.equals("msp-down") ? "2m" : "10s");
+    Duration outage = FleetCommands.duration(o, "outage",
+        name.equals("msp-down") ? "2m" : name.equals(StreamsKill.NAME) ? "5s" : "10s");
     return new Options(name, FleetCommands.number(o, "vehicles", 40, 1), FleetCommands.number(o, "users", 20, 2),
         FleetCommands.duration(o, "before", "30s"), outage, FleetCommands.duration(o, "after", "30s"), msp,
         FleetCommands.duration(o, "pause", "1s"),
@@ -149,16 +154,18 @@ final class FleetDrill {
     List<LocalPlatform.SimulatedMsp> msps = List.of(
         new LocalPlatform.SimulatedMsp("msp-sync", MspSimulator.ResponseMode.SYNC, options.pool()),
         new LocalPlatform.SimulatedMsp("msp-async", MspSimulator.ResponseMode.ASYNC, options.pool()));
-    try (LocalPlatform platform = LocalPlatform.start(base, data, msps, Map.of(), out)) {
-      return drill(platform, options);
+    try (LocalPlatform platform = LocalPlatform.start(base, data, msps, Map.of(),
+        DrillFault.elsewhere(options.name()), out);
+         DrillFault fault = DrillFault.of(platform, options, out)) {
+      fault.setUp();
+      return drill(platform, fault, options);
     } finally {
       deleteRecursively(data);
     }
   }
 
-  private Result drill(LocalPlatform platform, Options options) throws Exception {
-    Fault fault = fault(platform, options);
-    awaitReady(platform, Duration.ofMinutes(3));
+  private Result drill(LocalPlatform platform, DrillFault fault, Options options) throws Exception {
+    awaitReady(platform, fault, Duration.ofMinutes(3));
     AidConfig config = platform.config();
     FleetRig.Plan plan = new FleetRig.Plan(options.vehicles(), options.users(), MSPS, 16, 0, 0, 0, false,
         options.deadline(), Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
@@ -170,17 +177,22 @@ final class FleetDrill {
       try (DrillLoad load = new DrillLoad(rig.fleet(), mspOfUser, options.pause(), options.deadline())) {
         long begin = System.nanoTime();
         load.start();
-        out.printf("aid drill %s: load for %s, then the fault: %s for %s, then load for %s ...%n", options.name(),
-            text(options.before()), fault.what(), text(options.outage()), text(options.after()));
+        out.printf("aid drill %s: load for %s, then the fault: %s for %s, then load for %s%s ...%n", options.name(),
+            text(options.before()), fault.what(), text(options.outage()), text(options.after()),
+            fault.rounds() > 1 ? "; " + fault.rounds() + " rounds of fault and load after" : "");
         progress(load, begin, options.before());
-        long faultBegin = System.nanoTime();
-        fault.begin();
-        out.printf("aid drill %s: %s%n", options.name(), fault.what());
-        progress(load, begin, options.outage().minusNanos(System.nanoTime() - faultBegin));
-        fault.end();
-        long faultEnd = System.nanoTime();
-        out.printf("aid drill %s: the fault ended after %.1f s%n", options.name(), (faultEnd - faultBegin) / 1e9);
-        progress(load, begin, options.after());
+        List<DrillFault.Window> windows = new ArrayList<>();
+        for (int round = 0; round < fault.rounds(); round++) {
+          long faultBegin = System.nanoTime();
+          fault.begin(round);
+          out.printf("aid drill %s: %s%n", options.name(), fault.what());
+          progress(load, begin, options.outage().minusNanos(System.nanoTime() - faultBegin));
+          fault.end(round);
+          windows.add(new DrillFault.Window(faultBegin, System.nanoTime()));
+          out.printf("aid drill %s: the fault ended after %.1f s%n", options.name(),
+              (System.nanoTime() - faultBegin) / 1e9);
+          progress(load, begin, options.after());
+        }
         load.stopStarting();
         out.printf("aid drill %s: no new flows; waiting for the %d under way (at most %s) ...%n", options.name(),
             load.inFlight(), text(options.deadline().plusSeconds(60)));
@@ -196,24 +208,33 @@ final class FleetDrill {
             tracker::enabledCount, executions);
         Map<String, Object> figures = new LinkedHashMap<>();
         out.printf("%naid drill %s: the count (%d vehicles, %d users; load %.0f s, fault %.1f s)%n", options.name(),
-            options.vehicles(), options.users(), (System.nanoTime() - begin) / 1e9, (faultEnd - faultBegin) / 1e9);
+            options.vehicles(), options.users(), (System.nanoTime() - begin) / 1e9,
+            windows.stream().mapToLong(w -> w.end() - w.begin()).sum() / 1e9);
         if (!idle) {
           out.println("  (some vehicle loops had not ended within the wait: their flows under way are not counted)");
         }
         count.lines().forEach(l -> out.println("  " + l));
+        Map<String, Integer> lostBy = new TreeMap<>();
+        flows.stream().filter(f -> f.outcome() == null || f.outcome().result() == Outcome.Result.TIMED_OUT
+                || f.outcome().result() == Outcome.Result.PROVISIONED
+                && tracker.enabledCount(f.cmpUserId(), f.outcome().detail()) == 0)
+            .forEach(f -> lostBy.merge(f.mspId() + " " + phase(f.startNanos(), windows), 1, Integer::sum));
+        if (!lostBy.isEmpty()) {
+          out.println("  lost flows by their user's MSP and when they started: " + lostBy);
+        }
         for (String[] doubled : count.doubledEnables().subList(0, Math.min(5, count.doubledEnables().size()))) {
           out.printf("  evidence, profile %s: flows %s; events read %s%n", doubled[1], flows.stream()
               .filter(f -> f.outcome() != null && doubled[1].equals(f.outcome().detail()))
               .map(f -> f.outcome().result() + " on " + f.vin() + " " + f.outcome().at()).toList(),
               tracker.history(doubled[0], doubled[1]));
         }
-        latencies(flows, faultBegin, faultEnd, figures);
+        latencies(flows, windows, figures);
         int online = (int) rig.fleet().vehicles().stream().filter(SimulatedVehicle::online).count();
         int repeats = rig.fleet().vehicles().stream().mapToInt(SimulatedVehicle::repeatsDropped).sum();
         out.printf("  vehicles online at the end: %d of %d; downlinks the vehicles dropped as repeats (re-sent by "
             + "the Vehicle aggregate): %d%n", online, rig.fleet().vehicles().size(), repeats);
         figures.put("vehicles_online", online);
-        fault.report(flows, faultBegin, faultEnd, figures);
+        fault.report(new DrillFault.Run(flows, windows, tracker, figures, out));
         out.printf("aid drill %s: %s%n", options.name(), count.ok() ? "PASSED: nothing lost or doubled"
             : "FAILED: " + count.lostTotal() + " lost, " + count.doubledTotal() + " doubled");
         return new Result(count, figures);
@@ -221,83 +242,15 @@ final class FleetDrill {
     }
   }
 
-  /** The fault a drill injects: begun mid-run, ended after the outage, with lines of its own for the report. */
-  private interface Fault {
-    String what();
-
-    void begin() throws Exception;
-
-    void end() throws Exception;
-
-    default void report(List<DrillLoad.Flow> flows, long faultBegin, long faultEnd, Map<String, Object> figures) {}
-  }
-
-  private Fault fault(LocalPlatform platform, Options options) {
-    EmbeddedStack stack = platform.stack();
-    return switch (options.name()) {
-      case "msp-down" -> new Fault() {
-        public String what() {
-          return "MSP " + options.msp() + " down (its server stopped: connections refused)";
-        }
-
-        public void begin() throws Exception {
-          platform.msp(options.msp()).startOutage();
-        }
-
-        public void end() throws Exception {
-          platform.msp(options.msp()).endOutage();
-        }
-
-        public void report(List<DrillLoad.Flow> flows, long faultBegin, long faultEnd, Map<String, Object> figures) {
-          Map<String, Integer> ended = new TreeMap<>();
-          flows.stream().filter(f -> f.mspId().equals(options.msp()) && f.startNanos() >= faultBegin
-                  && f.startNanos() < faultEnd && (f.outcome() == null || f.outcome().result() != Outcome.Result.ENABLED))
-              .forEach(f -> ended.merge(f.outcome() == null ? "no outcome" : f.outcome().result().name()
-                  + (f.outcome().result() == Outcome.Result.PROVISIONED ? "" : " " + f.outcome().detail()), 1,
-                  Integer::sum));
-          out.printf("  flows of %s's users started during its outage, by how they ended: %s%n", options.msp(), ended);
-          figures.put("down_msp_flows_during_outage", ended);
-        }
-      };
-      case "mqtt-restart" -> new Fault() {
-        public String what() {
-          return "the MQTT broker stopped (restarted on its data directory after the outage)";
-        }
-
-        public void begin() {
-          stack.mqttBroker().orElseThrow(() -> new IllegalStateException("the MQTT broker is not embedded")).close();
-        }
-
-        public void end() throws IOException {
-          stack.mqttBroker().orElseThrow().start();
-        }
-      };
-      case "kafka-restart" -> new Fault() {
-        public String what() {
-          return "the Kafka broker stopped (restarted on the same data directory after the outage)";
-        }
-
-        public void begin() {
-          stack.kafkaBroker().orElseThrow(() -> new IllegalStateException("the Kafka broker is not embedded")).close();
-        }
-
-        public void end() {
-          stack.kafkaBroker().orElseThrow().start();
-        }
-      };
-      default -> throw new IllegalArgumentException(options.name());
-    };
-  }
-
   /** p50 / p99 of the completed provisioning flows per MSP, by when they started: before, during, after the fault. */
-  private void latencies(List<DrillLoad.Flow> flows, long faultBegin, long faultEnd, Map<String, Object> figures) {
+  private void latencies(List<DrillLoad.Flow> flows, List<DrillFault.Window> windows, Map<String, Object> figures) {
     out.println("  provisioning flow latency at the vehicle (login to the profile enabled, ms), by start time:");
     for (String msp : MSPS) {
       StringBuilder line = new StringBuilder(String.format("    %-9s", msp));
       for (String phase : List.of("before", "during", "after")) {
         long[] sorted = flows.stream().filter(f -> f.mspId().equals(msp) && f.outcome() != null
                 && f.outcome().result() == Outcome.Result.PROVISIONED
-                && phase.equals(f.startNanos() < faultBegin ? "before" : f.startNanos() < faultEnd ? "during" : "after"))
+                && phase.equals(phase(f.startNanos(), windows)))
             .mapToLong(f -> f.outcome().latency().toNanos()).sorted().toArray();
         double p50 = RawLimits.quantile(sorted, 0.5) / 1e6;
         double p99 = RawLimits.quantile(sorted, 0.99) / 1e6;
@@ -307,6 +260,12 @@ final class FleetDrill {
       }
       out.println(line);
     }
+  }
+
+  /** before the first fault, during one, or after (between two rounds' faults too). */
+  private static String phase(long startNanos, List<DrillFault.Window> windows) {
+    return startNanos < windows.get(0).begin() ? "before"
+        : windows.stream().anyMatch(w -> w.contains(startNanos)) ? "during" : "after";
   }
 
   private void progress(DrillLoad load, long begin, Duration span) throws InterruptedException {
@@ -322,12 +281,14 @@ final class FleetDrill {
    * Traffic once every service says it is ready, as a load balancer would send it: before, a topology still
    * rebalancing on a loaded machine answers the onboarding's Send MSP token 503 (retryable, but FleetRig stops).
    */
-  private void awaitReady(LocalPlatform platform, Duration atMost) throws InterruptedException {
+  private void awaitReady(LocalPlatform platform, DrillFault fault, Duration atMost) throws InterruptedException {
     long until = System.nanoTime() + atMost.toNanos();
-    while (platform.services().management().readiness().containsValue(false) && System.nanoTime() < until) {
+    while ((platform.services().management().readiness().containsValue(false) || !fault.ready())
+        && System.nanoTime() < until) {
       Thread.sleep(200);
     }
-    Map<String, Boolean> readiness = platform.services().management().readiness();
+    Map<String, Boolean> readiness = new TreeMap<>(platform.services().management().readiness());
+    readiness.put("what the drill runs in processes of its own", fault.ready());
     if (readiness.containsValue(false)) {
       throw new IllegalStateException("not every service ready within " + text(atMost) + ": " + readiness);
     }

@@ -15,6 +15,7 @@ import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
  * accepted — and vehicles registered in the fleet registry, each with its own broker credentials.
  */
 final class FleetSetup {
+  private static final int SEND_ATTEMPTS = 5;
   /** The role the touchpoint API asks of fleet operations (oidc.fleet-role). */
   private final String fleetRole;
   private final TouchpointClient touchpoint;
@@ -36,8 +37,17 @@ final class FleetSetup {
         "{\"mspId\":\"" + mspId + "\"}");
     expect(issued, 201, "account id for " + cmpUserId);
     String mspToken = UUID.randomUUID().toString();
-    CmpClient.Answer sent = msps.apply(mspId).sendMspToken(issued.body().path("account_id").asText(),
-        CmpClient.SendMspToken.of(mspToken, null, "private"));
+    // A 503 (the topology's outcome late, Retry-After) is retried with the same request ids, as an MSP would
+    // (§5.1.1): the CMP acts once, and a loaded machine does not stop the setup. Bounded.
+    CmpClient.RequestIds ids = CmpClient.RequestIds.fresh();
+    CmpClient.Answer sent = null;
+    for (int attempt = 1; attempt <= SEND_ATTEMPTS && (sent == null || sent.status() == 503); attempt++) {
+      if (sent != null) {
+        Thread.sleep(1_000L * attempt);
+      }
+      sent = msps.apply(mspId).sendMspToken(issued.body().path("account_id").asText(),
+          CmpClient.SendMspToken.of(mspToken, null, "private"), ids);
+    }
     if (!sent.successful()) {
       throw new IllegalStateException("Send MSP token for " + cmpUserId + " at " + mspId + ": HTTP " + sent.status()
           + " code " + sent.code());

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.msp.MspSimulator;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
@@ -38,9 +39,15 @@ final class LocalPlatform implements AutoCloseable {
    */
   static LocalPlatform start(AidConfig base, Path data, List<SimulatedMsp> simulated, Map<String, String> overrides,
                              PrintStream out) {
+    return start(base, data, simulated, overrides, Set.of(), out);
+  }
+
+  /** As above, without the services in {@code elsewhere}: a drill runs those in processes of their own. */
+  static LocalPlatform start(AidConfig base, Path data, List<SimulatedMsp> simulated, Map<String, String> overrides,
+                             Set<AidService> elsewhere, PrintStream out) {
     LocalPlatform platform = new LocalPlatform();
     try {
-      platform.startAll(base, data, simulated, overrides, out);
+      platform.startAll(base, data, simulated, overrides, elsewhere, out);
       return platform;
     } catch (Exception e) {
       platform.close();
@@ -49,7 +56,7 @@ final class LocalPlatform implements AutoCloseable {
   }
 
   private void startAll(AidConfig base, Path data, List<SimulatedMsp> simulated, Map<String, String> overrides,
-                        PrintStream out) throws IOException {
+                        Set<AidService> elsewhere, PrintStream out) throws IOException {
     Map<String, String> c = new HashMap<>();
     c.put("aid.data.dir", data.toString());
     for (String port : List.of("kafka.embedded.port", "schema.registry.embedded.port", "postgres.embedded.port",
@@ -77,7 +84,7 @@ final class LocalPlatform implements AutoCloseable {
     for (SimulatedMsp msp : simulated) {
       msps.put(msp.id(), started.add(mspCommands.serve(msp.id(), msp.mode(), msp.pool(), null, null)));
     }
-    services = started.add(Services.start(config, endpoints));
+    services = started.add(Services.start(config, endpoints, elsewhere));
   }
 
   /** The configuration the platform runs on (what {@link FleetRig} and the MSP commands need). */

@@ -30,11 +30,18 @@ public final class Services implements AutoCloseable {
   private final Map<String, String> endpoints = new LinkedHashMap<>();
   private final Map<AidService, RunningService> running = new java.util.EnumMap<>(AidService.class);
   private Management management;
+  private java.util.Set<AidService> elsewhere = java.util.Set.of();
 
   private Services() {}
 
   public static Services start(AidConfig config, Endpoints backing) {
+    return start(config, backing, java.util.Set.of());
+  }
+
+  /** As {@link #start(AidConfig, Endpoints)}, without the services in {@code elsewhere} (run in a process of their own). */
+  static Services start(AidConfig config, Endpoints backing, java.util.Set<AidService> elsewhere) {
     Services services = new Services();
+    services.elsewhere = java.util.Set.copyOf(elsewhere);
     try {
       services.startAll(config, backing);
       return services;
@@ -71,7 +78,9 @@ public final class Services implements AutoCloseable {
     management = started.add(Management.start(config, "aid-up"));
     SchemaRegistryClient registry = started.add(Aid.registryClient(config, backing));
 
-    start(AidService.LIFECYCLE_STREAMS, config, registry, "lifecycle-streams");
+    if (!elsewhere.contains(AidService.LIFECYCLE_STREAMS)) {
+      start(AidService.LIFECYCLE_STREAMS, config, registry, "lifecycle-streams");
+    }
     if (config.get("mqtt.server.uri").isPresent() || config.get("ingress.aid2.server.uri").isPresent()) {
       start(AidService.INGRESS_AID2, config, registry, "ingress-aid2 (AiD2 uplink bridge)");
     } else {

@@ -27,6 +27,9 @@ class FleetDrillTest {
 
   @Test
   void optionsAndDefaults() {
+    assertThat(FleetDrill.parse(List.of("streams-kill")).outage()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(DrillFault.elsewhere("streams-kill")).containsExactly(AidService.LIFECYCLE_STREAMS);
+    assertThat(DrillFault.elsewhere("msp-down")).isEmpty();
     FleetDrill.Options o = FleetDrill.parse(List.of("msp-down"));
     assertThat(o.outage()).isEqualTo(Duration.ofMinutes(2)); // issue 16: two minutes
     assertThat(o.msp()).isEqualTo("msp-async");
@@ -61,6 +64,15 @@ class FleetDrillTest {
         .containsEntry("activationCodeRequestIDs MSP msp-sync executed under two or more CMP-request-ids", 1);
     assertThat(c.mspSameIdRepeats()).containsEntry("msp-sync", 1); // "a" again under r1: a §5.1.1 retry, not doubled
     assertThat(c.ok()).isFalse();
+
+    // A flow the vehicle gave up on whose code came after: late (the flow lost), not doubled; a second one is.
+    List<DrillLoad.Flow> timedOut = List.of(flow("V4", "u6", Outcome.Result.TIMED_OUT, "no activation code"),
+        flow("V5", "u6", Outcome.Result.TIMED_OUT, "no activation code"));
+    DrillLedger.Count late = DrillLedger.count(timedOut, Map.of("V4", Map.of("u6", 1), "V5", Map.of("u6", 2)),
+        (u, i) -> 0, Map.of());
+    assertThat(late.lateCodes()).isEqualTo(2);
+    assertThat(late.lostTotal()).isEqualTo(2);
+    assertThat(late.doubled()).containsEntry("activation codes to a vehicle beyond one per flow", 1);
 
     DrillLedger.Count clean = DrillLedger.count(flows.subList(0, 1), Map.of("V1", Map.of("u1", 1)),
         (u, i) -> 1, Map.of("msp-sync", List.of(new DrillLedger.MspExecution("a", "r1"))));

@@ -60,17 +60,18 @@ public final class MspSimulator implements AutoCloseable {
   private final Map<String, ProfilePool> pools = new ConcurrentHashMap<>();
   /** Appended once per request: a copy-on-write list would copy every request so far on each one. */
   private final java.util.Queue<RecordedRequest> requests = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final ScheduledExecutorService asyncDelivery = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "msp-simulator-async");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService asyncDelivery;
   private Javalin app;
   private ServerConnector connector;
   private int port;
 
   private MspSimulator(Builder b) {
     this.settings = new Settings(b.mspId, b.cmpId, b.apiKey, b.basicUser, b.basicPassword, b.mode, b.asyncDelay);
+    this.asyncDelivery = Executors.newScheduledThreadPool(b.asyncDeliveries, r -> {
+      Thread t = new Thread(r, "msp-simulator-async");
+      t.setDaemon(true);
+      return t;
+    });
     this.serverIdentity = Objects.requireNonNull(b.serverIdentity, "serverIdentity");
     this.trustedClientCas = List.copyOf(b.trustedClientCas);
     this.sink = b.sink;
@@ -287,6 +288,7 @@ public final class MspSimulator implements AutoCloseable {
     private String basicPassword;
     private ResponseMode mode = ResponseMode.SYNC;
     private Duration asyncDelay = Duration.ofMillis(20);
+    private int asyncDeliveries = 1;
     private Identity serverIdentity;
     private List<X509Certificate> trustedClientCas = List.of();
     private AsyncActivationCodeSink sink = m -> LOG.info("no sink for {}", m);
@@ -325,6 +327,18 @@ public final class MspSimulator implements AutoCloseable {
 
     public Builder asyncDelay(Duration delay) {
       this.asyncDelay = delay;
+      return this;
+    }
+
+    /**
+     * How many Send activation codes (§7.1.8.2.1) it delivers at once (default 1: one after another, in order).
+     * More: one code retried while the CMP answers 503 does not hold back the others, as with a real MSP.
+     */
+    public Builder asyncDeliveries(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("at least one delivery at a time");
+      }
+      this.asyncDeliveries = threads;
       return this;
     }
 

@@ -160,6 +160,42 @@ class MspSimulatorTest {
     }
   }
 
+  /** §7.1.8.2.1: with two deliveries at once, a code whose delivery is held (the CMP retrying) holds back no other. */
+  @Test
+  void asyncDeliveriesAtOnce_aHeldCodeDoesNotHoldBackTheNext() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<String> done = new CopyOnWriteArrayList<>();
+    String held = UUID.randomUUID().toString();
+    String next = UUID.randomUUID().toString();
+    try (MspSimulator async = MspSimulator.builder().mspId("mspA").cmpId("cmpX").apiKey("key123")
+        .mode(MspSimulator.ResponseMode.ASYNC).asyncDeliveries(2)
+        .tls(MSP_CA.issueServer("mspA", List.of(), List.of()), List.of(CMP_CA.certificate()))
+        .asyncSink(m -> {
+          if (m.mspToken().equals(held)) {
+            try {
+              release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          done.add(m.mspToken());
+        }).build().start()) {
+      for (String token : List.of(held, next)) {
+        async.createUser(token, 1);
+        HttpRequest.Builder r = acRequest(token, null)
+            .uri(URI.create(async.baseUrl() + "/v1/activation-code-requests/" + token));
+        assertThat(send(r).statusCode()).isEqualTo(201);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!done.contains(next) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(done).containsExactly(next); // delivered while the first is still held
+      release.countDown();
+    }
+    assertThatThrownBy(() -> MspSimulator.builder().asyncDeliveries(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void faultsAndOutage() throws Exception {
     String token = newUser(1);

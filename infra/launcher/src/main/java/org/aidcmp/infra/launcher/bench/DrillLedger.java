@@ -30,7 +30,7 @@ public final class DrillLedger {
   public record Count(int provisioningFlows, int completedOnce, Map<String, Integer> accounted,
                       Map<String, Integer> lost, Map<String, Integer> doubled, int enableFlows,
                       Map<String, Integer> mspRequestIds, Map<String, Integer> mspSameIdRepeats,
-                      List<String[]> doubledEnables) {
+                      List<String[]> doubledEnables, int lateCodes) {
     public boolean ok() {
       return lost.isEmpty() && doubled.isEmpty();
     }
@@ -52,6 +52,10 @@ public final class DrillLedger {
       accounted.forEach((k, v) -> l.add("  named reason: " + k + ": " + v));
       lost.forEach((k, v) -> l.add("  LOST: " + k + ": " + v));
       doubled.forEach((k, v) -> l.add("  DOUBLED: " + k + ": " + v));
+      if (lateCodes > 0) {
+        l.add("activation codes that came after their flow had timed out at the vehicle (one each; the flow "
+            + "counted lost above, the code not doubled): " + lateCodes);
+      }
       l.add("logins of a user whose profile the vehicle held (enable, §4.9; not counted above): " + enableFlows);
       mspRequestIds.forEach((msp, n) -> l.add(String.format("MSP %s: %d activationCodeRequestIDs executed, "
           + "%d executed again under the same CMP-request-id (a §5.1.1 retry)", msp, n,
@@ -77,6 +81,7 @@ public final class DrillLedger {
     Map<String, Integer> lost = new TreeMap<>();
     Map<String, Integer> doubled = new TreeMap<>();
     Map<String, Integer> codeFlows = new HashMap<>(); // vin + user -> flows that got a code
+    Map<String, Integer> timedOutFlows = new HashMap<>(); // vin + user -> flows the vehicle gave up (a code may be late)
     Map<String, Integer> enablingFlows = new HashMap<>(); // user + iccid -> flows that enabled it
     Set<String> provisioned = new HashSet<>();
     List<String[]> doubledEnables = new ArrayList<>(); // {cmpUserId, iccid}
@@ -109,14 +114,21 @@ public final class DrillLedger {
           accounted.merge(o.result() + " " + o.detail(), 1, Integer::sum);
         }
         case REFUSED -> accounted.merge("refused by the CMP, error code " + o.detail(), 1, Integer::sum);
-        case TIMED_OUT -> lost.merge("timed out at the vehicle (" + o.detail() + ")", 1, Integer::sum);
+        case TIMED_OUT -> {
+          timedOutFlows.merge(f.vin() + '\u0000' + f.cmpUserId(), 1, Integer::sum);
+          lost.merge("timed out at the vehicle (" + o.detail() + ")", 1, Integer::sum);
+        }
         default -> accounted.merge(o.result() + " " + o.detail(), 1, Integer::sum);
       }
     }
+    int[] late = {0};
     codesReceived.forEach((vin, byUser) -> byUser.forEach((user, codes) -> {
-      int surplus = codes - codeFlows.getOrDefault(vin + '\u0000' + user, 0);
-      if (surplus > 0) {
-        doubled.merge("activation codes to a vehicle beyond one per flow", surplus, Integer::sum);
+      // A flow the vehicle gave up may still get its one code, late (the platform recovering): not a second code.
+      int beyondInTime = codes - codeFlows.getOrDefault(vin + '\u0000' + user, 0);
+      int lateHere = Math.max(0, Math.min(beyondInTime, timedOutFlows.getOrDefault(vin + '\u0000' + user, 0)));
+      late[0] += lateHere;
+      if (beyondInTime - lateHere > 0) {
+        doubled.merge("activation codes to a vehicle beyond one per flow", beyondInTime - lateHere, Integer::sum);
       }
     }));
     for (String key : provisioned) {
@@ -147,6 +159,6 @@ public final class DrillLedger {
       }
     });
     return new Count(provisioning, completed, accounted, lost, doubled, enables, ids, sameIdRepeats,
-        doubledEnables);
+        doubledEnables, late[0]);
   }
 }

@@ -37,6 +37,8 @@ public final class FlowTracker implements AutoCloseable {
   private final Map<String, List<String>> history = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final List<Flow> flows = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** When (nanoTime) each lifecycle event was read: a drill's "first decision after a restart". */
+  private final java.util.concurrent.ConcurrentSkipListSet<Long> readNanos = new java.util.concurrent.ConcurrentSkipListSet<>();
   private final KafkaConsumer<String, LifecycleEvent> consumer;
   private final Thread reader;
   private final ToLongFunction<String> simulatorNanosOfVin;
@@ -80,6 +82,7 @@ public final class FlowTracker implements AutoCloseable {
     while (running) {
       try {
         for (ConsumerRecord<String, LifecycleEvent> r : consumer.poll(Duration.ofMillis(100))) {
+          readNanos.add(System.nanoTime());
           if (r.value() != null) {
             historyOf(r);
           }
@@ -135,6 +138,15 @@ public final class FlowTracker implements AutoCloseable {
           .add(r.value().getPayload().getClass().getSimpleName() + " vin " + profile.getVin() + " at "
               + r.partition() + "@" + r.offset() + " " + java.time.Instant.ofEpochMilli(r.timestamp()));
     }
+  }
+
+  /**
+   * When (nanoTime) the first lifecycle event was read at or after {@code nanos}, if one was: read_committed, so
+   * after a kill it is the first decision a restarted lifecycle-streams committed.
+   */
+  public java.util.OptionalLong firstReadFrom(long nanos) {
+    Long first = readNanos.ceiling(nanos);
+    return first == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(first);
   }
 
   /** Provisioning flows the vehicle finished whose ProfileEnabled has not been seen (yet). */
