@@ -314,6 +314,11 @@ public final class CarProvisioningDecider {
       return;
     }
     Profile p = profile.get();
+    if (p.getState() != ProfileState.AC_SENT && p.getState() != ProfileState.INSTALL_FAILED) {
+      // A repeat (the car re-sends what it does not know arrived, §7.2.3 (2)) or a report overtaken by the
+      // car's CSIM status: the profile is past its installation, so it is no news and must not be set back.
+      return;
+    }
     boolean success = info.getDownloadInstallResult() == DownloadInstallResult.SUCCESS;
     p.setState(success ? ProfileState.INSTALLED : ProfileState.INSTALL_FAILED);
     if (success) {

@@ -19,13 +19,16 @@ import org.aidcmp.schemas.aid1.ActivationCodeRequest;
 import org.aidcmp.schemas.aid1.MspCall;
 import org.aidcmp.schemas.aid1.MspCallRef;
 import org.aidcmp.schemas.aid2.Aid2Error;
+import org.aidcmp.schemas.aid2.ProfileDownloadInstallInfo;
 import org.aidcmp.schemas.aid2.RequestActivationCode;
 import org.aidcmp.schemas.aid2.RequestDeleteProfile;
 import org.aidcmp.schemas.aid2.SendActivationCodeToVehicle;
 import org.aidcmp.schemas.aid2.VehicleRequestError;
+import org.aidcmp.schemas.common.DownloadInstallResult;
 import org.aidcmp.schemas.common.SubscriptionType;
 import org.aidcmp.schemas.common.VehicleRequestId;
 import org.aidcmp.schemas.lifecycle.ActivationCodeFailed;
+import org.aidcmp.schemas.lifecycle.ProfileInstalled;
 import org.aidcmp.schemas.lifecycle.ProfileSwapped;
 import org.aidcmp.schemas.state.ActivationCodeInFlight;
 import org.aidcmp.schemas.state.Federation;
@@ -172,5 +175,40 @@ class CarProvisioningDeciderTest {
     assertThat(emitted(due, ActivationCodeFailed.class)).hasSize(1);
     assertThat(emitted(due, VehicleRequestError.class)).singleElement()
         .satisfies(e -> assertThat(e.getError()).isEqualTo(Aid2Error.NO_ACTIVATION_CODE_AVAILALE));
+  }
+
+  private static Message installInfo(String iccid, String vin, DownloadInstallResult result) {
+    return Messages.internal(AidTopic.INTERNAL_USERS, "user-1", "m-install-" + vin,
+        Messages.uplinkEnvelope("u-install-" + vin, new ProfileDownloadInstallInfo(
+            new VehicleRequestId(vin, NOW.getEpochSecond()), "user-1", iccid, "eid-" + vin, null, result, null, null)));
+  }
+
+  @Test
+  void installInfo_7_2_3_aProfilePastItsInstallationIsNotSetBackByARepeatedOrLateReport() {
+    for (ProfileState past : List.of(ProfileState.INSTALLED, ProfileState.ENABLED, ProfileState.DISABLED,
+        ProfileState.DELETE_PENDING)) {
+      UserState state = onboardedWithProfiles(profile("8988239000000000001", "VIN1", past, NOW.minusSeconds(60)));
+      for (DownloadInstallResult result : List.of(DownloadInstallResult.SUCCESS,
+          DownloadInstallResult.FAILED)) {
+        Decision<UserState> d = decider.forUser(state, installInfo("8988239000000000001", "VIN1", result), NOW);
+
+        assertThat(d.state().getProfiles()).singleElement()
+            .satisfies(p -> assertThat(p.getState()).as("%s after a %s report", past, result).isEqualTo(past));
+        assertThat(d.emits()).as("%s: no event, nothing told to the MSP", past).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void installInfo_7_2_3_theProfileTheAcWasSentForIsInstalled() {
+    UserState state = onboardedWithProfiles(
+        profile("8988239000000000001", "VIN1", ProfileState.AC_SENT, NOW.minusSeconds(60)));
+
+    Decision<UserState> d =
+        decider.forUser(state, installInfo("8988239000000000001", "VIN1", DownloadInstallResult.SUCCESS), NOW);
+
+    assertThat(d.state().getProfiles()).singleElement()
+        .satisfies(p -> assertThat(p.getState()).isEqualTo(ProfileState.INSTALLED));
+    assertThat(emitted(d, ProfileInstalled.class)).hasSize(1);
   }
 }
