@@ -207,6 +207,19 @@ final class FleetBench {
       CpuProfile profile = options.profile() ? CpuProfile.start() : null;
       Map<String, Integer> mix = steady(set, options, options.duration());
       long steadyNanos = System.nanoTime() - steadyBegin;
+      // Where the steady mix's logins waited, printed before anything else can fail on a loaded machine.
+      awaitEnabled(tracker, Duration.ofSeconds(30));
+      double steadyP95 = quantileMs(tracker.flows().subList(steadyFlowsBefore, tracker.flows().size()).stream()
+          .filter(f -> f.endedNanos() <= steadyBegin + steadyNanos).mapToLong(FlowTracker.Flow::latencyNanos)
+          .sorted().toArray(), 0.95);
+      List<FlowHops.Traced> traced = hops.flows(Duration.ofSeconds(30));
+      ObjectNode where = new ObjectMapper().createObjectNode();
+      waits(new ObjectMapper(), where, traced.subList(tracedBefore, traced.size()).stream()
+          .filter(t -> t.endNanos() <= steadyBegin + steadyNanos).toList(), steadyP95);
+      out.println("aid bench: steady login flows: " + where.path("ended") + "; timed out, where they waited: "
+          + where.path("timed_out_waiting_in") + "; refused: " + where.path("refused_by_reason"));
+      out.println("aid bench: provisioned flows slower than p95, ms spent per hop (mean): "
+          + where.path("slow_flows_ms_per_hop") + "; all provisioned: " + where.path("all_provisioned_ms_per_hop"));
       Map<String, Long> offsetsAfter = endOffsets(admin);
       Files.createDirectories(options.out());
       String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC)
@@ -272,10 +285,7 @@ final class FleetBench {
           .filter(o -> o.at().isBefore(Instant.now()))
           .forEach(o -> counted.merge(o.flow() + " " + o.result(), 1, Integer::sum));
       counted.forEach(outcomes::put);
-      List<FlowHops.Traced> traced = hops.flows(Duration.ofSeconds(30));
-      ObjectNode where = result.putObject("steady_logins");
-      waits(json, where, traced.subList(tracedBefore, traced.size()).stream()
-          .filter(t -> t.endNanos() <= steadyBegin + steadyNanos).toList(), quantileMs(latencies, 0.95));
+      result.set("steady_logins", where);
       ObjectNode mixNode = result.putObject("steady_mix");
       mix.forEach(mixNode::put);
       result.put("withdraws_answered", withdrawn);
@@ -309,10 +319,6 @@ final class FleetBench {
           platformRecords / steadySeconds / kafka.perSecond(), kafka.perSecond(),
           stages.path(AidTopic.AID2_UPLINK.topicName()).asDouble(), result.path("fraction_of_raw_mqtt").asDouble(),
           mqtt.perSecond());
-      out.println("aid bench: steady login flows: " + where.path("ended") + "; timed out, where they waited: "
-          + where.path("timed_out_waiting_in") + "; refused: " + where.path("refused_by_reason"));
-      out.println("aid bench: provisioned flows slower than p95, ms spent per hop (mean): "
-          + where.path("slow_flows_ms_per_hop"));
       if (cpu != null) {
         out.println("aid bench: where the CPU went (JFR samples by thread family): " + cpu.threads());
         out.println("aid bench: first platform frame on the stack: " + cpu.platformFrames());
