@@ -60,17 +60,24 @@ public final class MspSimulator implements AutoCloseable {
   private final Map<String, ProfilePool> pools = new ConcurrentHashMap<>();
   /** Appended once per request: a copy-on-write list would copy every request so far on each one. */
   private final java.util.Queue<RecordedRequest> requests = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final ScheduledExecutorService asyncDelivery = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "msp-simulator-async");
-    t.setDaemon(true);
-    return t;
-  });
+  /**
+   * Sends the asynchronous codes (§7.1.8.2.1), {@link Builder#asyncSenders} at once: each is its own HTTPS call
+   * that waits for the CMP's answer (and retries it), so one thread would queue every user's code behind the one
+   * being answered.
+   */
+  private final ScheduledExecutorService asyncDelivery;
   private Javalin app;
   private ServerConnector connector;
   private int port;
 
   private MspSimulator(Builder b) {
     this.settings = new Settings(b.mspId, b.cmpId, b.apiKey, b.basicUser, b.basicPassword, b.mode, b.asyncDelay);
+    java.util.concurrent.atomic.AtomicInteger senders = new java.util.concurrent.atomic.AtomicInteger();
+    this.asyncDelivery = Executors.newScheduledThreadPool(b.asyncSenders, r -> {
+      Thread t = new Thread(r, "msp-simulator-async-" + senders.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     this.serverIdentity = Objects.requireNonNull(b.serverIdentity, "serverIdentity");
     this.trustedClientCas = List.copyOf(b.trustedClientCas);
     this.sink = b.sink;
@@ -287,6 +294,7 @@ public final class MspSimulator implements AutoCloseable {
     private String basicPassword;
     private ResponseMode mode = ResponseMode.SYNC;
     private Duration asyncDelay = Duration.ofMillis(20);
+    private int asyncSenders = 16;
     private Identity serverIdentity;
     private List<X509Certificate> trustedClientCas = List.of();
     private AsyncActivationCodeSink sink = m -> LOG.info("no sink for {}", m);
@@ -325,6 +333,15 @@ public final class MspSimulator implements AutoCloseable {
 
     public Builder asyncDelay(Duration delay) {
       this.asyncDelay = delay;
+      return this;
+    }
+
+    /** How many Send activation code calls may be under way at once (default 16), as separate requests. */
+    public Builder asyncSenders(int senders) {
+      if (senders < 1) {
+        throw new IllegalArgumentException("at least one sender");
+      }
+      this.asyncSenders = senders;
       return this;
     }
 
