@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.launcher.bench.CpuProfile;
+import org.aidcmp.infra.launcher.bench.FlowHops;
 import org.aidcmp.infra.launcher.bench.FlowTracker;
 import org.aidcmp.infra.launcher.bench.LatencyPlot;
 import org.aidcmp.infra.launcher.bench.RawLimits;
@@ -170,10 +171,12 @@ final class FleetBench {
          FleetRig.Rig set = rig.setUp(plan, smdp -> timed(smdp, smdpNanos));
          FlowTracker tracker = new FlowTracker(endpoints.kafkaBootstrapServers(), registry,
              vin -> smdpNanos.getOrDefault(set.fleet().vehicle(vin).spec().eid(), 0L));
+         FlowHops hops = new FlowHops(endpoints.kafkaBootstrapServers(), registry, eidToVin(set.fleet()));
          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
              endpoints.kafkaBootstrapServers()))) {
       Fleet fleet = set.fleet();
       fleet.outcomes().onOutcome(tracker::onOutcome);
+      fleet.outcomes().onOutcome(hops::onOutcome);
       long begin = System.nanoTime();
       List<LatencyPlot.Phase> phases = new ArrayList<>();
 
@@ -198,11 +201,22 @@ final class FleetBench {
       int steadyFrom = second(begin);
       int steadyFlowsBefore = tracker.flows().size();
       int outcomesBefore = fleet.outcomes().size();
+      int tracedBefore = hops.flows(Duration.ZERO).size();
       Map<String, Long> offsetsBefore = endOffsets(admin);
       long steadyBegin = System.nanoTime();
       CpuProfile profile = options.profile() ? CpuProfile.start() : null;
       Map<String, Integer> mix = steady(set, options, options.duration());
       long steadyNanos = System.nanoTime() - steadyBegin;
+      // Where the steady mix's logins waited, printed before anything else can fail on a loaded machine.
+      awaitEnabled(tracker, Duration.ofSeconds(30));
+      List<FlowHops.Traced> traced = hops.flows(Duration.ofSeconds(30));
+      ObjectNode where = new ObjectMapper().createObjectNode();
+      waits(new ObjectMapper(), where, traced.subList(tracedBefore, traced.size()).stream()
+          .filter(t -> t.endNanos() <= steadyBegin + steadyNanos).toList());
+      out.println("aid bench: steady login flows: " + where.path("ended") + "; timed out, where they waited: "
+          + where.path("timed_out_waiting_in") + "; refused: " + where.path("refused_by_reason"));
+      out.println("aid bench: provisioned flows slower than p95, ms spent per hop (mean): "
+          + where.path("slow_flows_ms_per_hop") + "; all provisioned: " + where.path("all_provisioned_ms_per_hop"));
       Map<String, Long> offsetsAfter = endOffsets(admin);
       Files.createDirectories(options.out());
       String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC)
@@ -268,6 +282,7 @@ final class FleetBench {
           .filter(o -> o.at().isBefore(Instant.now()))
           .forEach(o -> counted.merge(o.flow() + " " + o.result(), 1, Integer::sum));
       counted.forEach(outcomes::put);
+      result.set("steady_logins", where);
       ObjectNode mixNode = result.putObject("steady_mix");
       mix.forEach(mixNode::put);
       result.put("withdraws_answered", withdrawn);
@@ -308,6 +323,43 @@ final class FleetBench {
       out.printf("aid bench: wrote %s and %s%n", jsonFile, svgFile);
       return 0;
     }
+  }
+
+  /**
+   * How the login flows ended and where they waited: counts per result, the timed-out ones by the hop they
+   * waited in, the refused ones by reason, and the mean time per hop of all provisioned flows and of the
+   * slowest 5 %.
+   */
+  private static void waits(ObjectMapper json, ObjectNode node, List<FlowHops.Traced> flows) {
+    Map<String, Integer> ended = new java.util.TreeMap<>();
+    Map<String, Integer> refused = new java.util.TreeMap<>();
+    flows.forEach(t -> ended.merge(t.result().name(), 1, Integer::sum));
+    flows.stream().filter(t -> t.result() == Outcome.Result.REFUSED)
+        .forEach(t -> refused.merge(String.valueOf(t.detail()), 1, Integer::sum));
+    node.set("ended", json.valueToTree(ended));
+    node.set("timed_out_waiting_in", json.valueToTree(FlowHops.waitedIn(flows, Outcome.Result.TIMED_OUT)));
+    node.set("refused_by_reason", json.valueToTree(refused));
+    List<FlowHops.Traced> provisioned = flows.stream().filter(t -> t.result() == Outcome.Result.PROVISIONED).toList();
+    // The slowest 5 % by the vehicle's own time (request to its last report): the bench's p95 ends later, at
+    // ProfileEnabled, with the SM-DP+ time taken out, so few vehicle times pass it.
+    long[] own = provisioned.stream().mapToLong(t -> t.endNanos() - t.startNanos()).sorted().toArray();
+    double ownP95 = own.length == 0 ? 0 : own[(int) Math.min(own.length - 1, Math.floor(own.length * 0.95))];
+    List<FlowHops.Traced> slow = provisioned.stream().filter(t -> t.endNanos() - t.startNanos() >= ownP95).toList();
+    node.set("all_provisioned_ms_per_hop", json.valueToTree(meanPerHop(provisioned)));
+    node.put("slow_flows", slow.size());
+    node.set("slow_flows_ms_per_hop", json.valueToTree(meanPerHop(slow)));
+  }
+
+  private static Map<String, Double> meanPerHop(List<FlowHops.Traced> flows) {
+    Map<String, Double> mean = new LinkedHashMap<>();
+    FlowHops.timeInHops(flows).forEach((hop, ms) -> mean.put(hop.name(), round(ms / Math.max(1, flows.size()))));
+    return mean;
+  }
+
+  private static java.util.function.Function<String, String> eidToVin(Fleet fleet) {
+    Map<String, String> vins = new HashMap<>();
+    fleet.vehicles().forEach(v -> vins.put(v.spec().eid(), v.vin()));
+    return vins::get;
   }
 
   /** The steady mix for {@code duration}: logins and logouts (swaps at the sync MSP), deletes by users. */

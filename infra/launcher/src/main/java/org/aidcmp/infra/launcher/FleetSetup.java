@@ -15,9 +15,9 @@ import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
  * accepted — and vehicles registered in the fleet registry, each with its own broker credentials.
  */
 final class FleetSetup {
-  private static final int SEND_ATTEMPTS = 5;
   /** The role the touchpoint API asks of fleet operations (oidc.fleet-role). */
   private final String fleetRole;
+  private static final int SEND_MSP_TOKEN_ATTEMPTS = 6;
   private final TouchpointClient touchpoint;
   private final Function<String, CmpClient> msps;
 
@@ -37,16 +37,17 @@ final class FleetSetup {
         "{\"mspId\":\"" + mspId + "\"}");
     expect(issued, 201, "account id for " + cmpUserId);
     String mspToken = UUID.randomUUID().toString();
-    // A 503 (the topology's outcome late, Retry-After) is retried with the same request ids, as an MSP would
-    // (§5.1.1): the CMP acts once, and a loaded machine does not stop the setup. Bounded.
+    // Retried as an MSP would when the CMP says "not now" (503 when its answer is late on a loaded machine,
+    // 429), with the same CMP-request-id so that it is acted on once; bounded.
     CmpClient.RequestIds ids = CmpClient.RequestIds.fresh();
     CmpClient.Answer sent = null;
-    for (int attempt = 1; attempt <= SEND_ATTEMPTS && (sent == null || sent.status() == 503); attempt++) {
-      if (sent != null) {
-        Thread.sleep(1_000L * attempt);
-      }
+    for (int attempt = 1; attempt <= SEND_MSP_TOKEN_ATTEMPTS; attempt++) {
       sent = msps.apply(mspId).sendMspToken(issued.body().path("account_id").asText(),
           CmpClient.SendMspToken.of(mspToken, null, "private"), ids);
+      if (sent.status() != 503 && sent.status() != 429) {
+        break;
+      }
+      Thread.sleep(1000L * attempt);
     }
     if (!sent.successful()) {
       throw new IllegalStateException("Send MSP token for " + cmpUserId + " at " + mspId + ": HTTP " + sent.status()

@@ -61,7 +61,7 @@ final class LocalPlatform implements AutoCloseable {
     c.put("aid.data.dir", data.toString());
     for (String port : List.of("kafka.embedded.port", "schema.registry.embedded.port", "postgres.embedded.port",
         "mqtt.embedded.port", "mqtt.embedded.tls.port", "ingress.aid1.msp.port", "ingress.aid1.touchpoint.port",
-        "oidc.local.port")) {
+        "oidc.local.port", "management.port")) { // management too: aid.properties fixes it, an aid up holds it
       c.put(port, String.valueOf(SimulatedMsps.freePort()));
     }
     List<String> ids = new ArrayList<>();

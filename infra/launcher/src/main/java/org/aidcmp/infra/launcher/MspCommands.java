@@ -248,9 +248,6 @@ final class MspCommands {
    * {@code msp.<id>.*}, a server certificate from the local CA, the CMP's client certificate's CA trusted, and
    * (async) its codes sent to the platform through {@link CmpClient}. {@code port} null: the base URL's port.
    */
-  /** Send activation codes an asynchronous simulator delivers at once (its sink is thread-safe). */
-  private static final int ASYNC_DELIVERIES = 8;
-
   Served serve(String id, MspSimulator.ResponseMode mode, int pool, Integer port, Path cmpCa) {
     MspRegistry.Msp msp = msp(id);
     String host = msp.baseUrl().getHost() == null ? "127.0.0.1" : msp.baseUrl().getHost();
@@ -278,9 +275,9 @@ final class MspCommands {
     CmpActivationCodeSink sink = null;
     if (mode == MspSimulator.ResponseMode.ASYNC) {
       sink = new CmpActivationCodeSink(cmpClient(msp, cmpCa));
-      // Each code on its own, as a real MSP sends them: one delivery one after another, a code retried while
-      // lifecycle-streams restarts held back every later one (the streams-kill drill's late codes).
-      b.asyncSink(sink).asyncDeliveries(ASYNC_DELIVERIES);
+      // The sink is thread-safe: the simulator sends its codes at once, as a real MSP would (one after another,
+      // a code retried while lifecycle-streams restarts held back every later one: the streams-kill drill).
+      b.asyncSink(sink);
     }
     return new Served(b.build().start(), sink);
   }

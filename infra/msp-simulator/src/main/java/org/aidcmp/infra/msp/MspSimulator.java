@@ -60,6 +60,11 @@ public final class MspSimulator implements AutoCloseable {
   private final Map<String, ProfilePool> pools = new ConcurrentHashMap<>();
   /** Appended once per request: a copy-on-write list would copy every request so far on each one. */
   private final java.util.Queue<RecordedRequest> requests = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /**
+   * Sends the asynchronous codes (§7.1.8.2.1), {@link Builder#asyncSenders} at once: each is its own HTTPS call
+   * that waits for the CMP's answer (and retries it), so one thread would queue every user's code behind the one
+   * being answered.
+   */
   private final ScheduledExecutorService asyncDelivery;
   private Javalin app;
   private ServerConnector connector;
@@ -67,8 +72,9 @@ public final class MspSimulator implements AutoCloseable {
 
   private MspSimulator(Builder b) {
     this.settings = new Settings(b.mspId, b.cmpId, b.apiKey, b.basicUser, b.basicPassword, b.mode, b.asyncDelay);
-    this.asyncDelivery = Executors.newScheduledThreadPool(b.asyncDeliveries, r -> {
-      Thread t = new Thread(r, "msp-simulator-async");
+    java.util.concurrent.atomic.AtomicInteger senders = new java.util.concurrent.atomic.AtomicInteger();
+    this.asyncDelivery = Executors.newScheduledThreadPool(b.asyncSenders, r -> {
+      Thread t = new Thread(r, "msp-simulator-async-" + senders.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
@@ -288,7 +294,7 @@ public final class MspSimulator implements AutoCloseable {
     private String basicPassword;
     private ResponseMode mode = ResponseMode.SYNC;
     private Duration asyncDelay = Duration.ofMillis(20);
-    private int asyncDeliveries = 1;
+    private int asyncSenders = 16;
     private Identity serverIdentity;
     private List<X509Certificate> trustedClientCas = List.of();
     private AsyncActivationCodeSink sink = m -> LOG.info("no sink for {}", m);
@@ -330,15 +336,12 @@ public final class MspSimulator implements AutoCloseable {
       return this;
     }
 
-    /**
-     * How many Send activation codes (§7.1.8.2.1) it delivers at once (default 1: one after another, in order).
-     * More: one code retried while the CMP answers 503 does not hold back the others, as with a real MSP.
-     */
-    public Builder asyncDeliveries(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("at least one delivery at a time");
+    /** How many Send activation code calls may be under way at once (default 16), as separate requests. */
+    public Builder asyncSenders(int senders) {
+      if (senders < 1) {
+        throw new IllegalArgumentException("at least one sender");
       }
-      this.asyncDeliveries = threads;
+      this.asyncSenders = senders;
       return this;
     }
 
