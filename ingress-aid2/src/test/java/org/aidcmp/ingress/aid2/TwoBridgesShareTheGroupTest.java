@@ -51,6 +51,8 @@ class TwoBridgesShareTheGroupTest {
       endSession(stack, BridgeSettings.CLIENT_ID_PREFIX + BridgeStack.BRIDGE_INSTANCE);
       a = stack.resumeBridge();
       c = Aid2Bridge.start(stack.settings("share-c").withReceiveMaximum(50), stack.registry, Duration.ofSeconds(30));
+      Aid2Bridge fa = a;
+      Aid2Bridge fc = c;
       Mqtt5AsyncClient leaving = member(stack, left, stack.broker.port(), toLeft);
       Mqtt5AsyncClient cutOff = member(stack, cut, proxy.port(), toLeft);
       for (int i = 0; i < VEHICLES; i++) {
@@ -74,23 +76,19 @@ class TwoBridgesShareTheGroupTest {
         }
         acks.forEach(Vehicle::join);
         int expected = published.addAndGet(acks.size());
-        Aid2Bridge fa = a;
-        Aid2Bridge fc = c;
         // Bounded: a group whose queue nobody takes shows as a round that never completes.
         Await.until("round " + r + " on Kafka", Duration.ofSeconds(120), () -> records(stack, vins) >= expected,
             () -> "(" + records(stack, vins) + " of " + expected + "; A " + fa.stats() + ", C " + fc.stats() + ")");
       }
       int total = VEHICLES * ROUNDS * PER_ROUND;
-      Aid2Bridge fa = a;
-      Aid2Bridge fc = c;
       Await.until("nothing in flight", () -> fa.stats().inFlight() == 0 && fc.stats().inFlight() == 0);
       List<KafkaTap.Seen<org.aidcmp.schemas.aid2.Aid2Uplink>> seen = new ArrayList<>();
       vins.forEach(vin -> seen.addAll(stack.tap.uplinks(vin)));
       assertThat(seen).as("one record per message").hasSize(total);
       assertThat(seen.stream().map(s -> s.value().getHeader().getMessageId()).distinct().count())
           .as("no messageId twice").isEqualTo(total);
-      long byA = seen.stream().filter(s -> a.clientId().equals(s.writtenBy())).count();
-      long byC = seen.stream().filter(s -> c.clientId().equals(s.writtenBy())).count();
+      long byA = seen.stream().filter(s -> fa.clientId().equals(s.writtenBy())).count();
+      long byC = seen.stream().filter(s -> fc.clientId().equals(s.writtenBy())).count();
       assertThat(byA + byC).as("all written by the two bridges").isEqualTo(total);
       assertThat(byA).as("by A").isPositive();
       assertThat(byC).as("by C").isPositive();

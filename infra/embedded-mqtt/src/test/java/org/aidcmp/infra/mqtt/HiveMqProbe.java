@@ -42,6 +42,15 @@ final class HiveMqProbe {
     return c != null && c.getNoSharedSubscription();
   }
 
+  /**
+   * Whether the connection's first poll after CONNECT has read the session's in-flight messages (HiveMQ then
+   * submits the poll that reads the session's subscriptions and may set the flag above).
+   */
+  boolean firstPollDone(String clientId) {
+    ClientConnection c = injector.getInstance(ConnectionPersistence.class).get(clientId);
+    return c != null && c.isInFlightMessagesSent();
+  }
+
   /** Sets that flag, as HiveMQ does when the client's poll reads its session before its SUBSCRIBE is persisted. */
   void skipSharedQueues(String clientId) {
     injector.getInstance(ConnectionPersistence.class).get(clientId).setNoSharedSubscription(true);

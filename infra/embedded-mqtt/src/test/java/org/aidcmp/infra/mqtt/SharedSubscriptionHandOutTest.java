@@ -55,8 +55,6 @@ class SharedSubscriptionHandOutTest {
   static final String GROUP = "aid-bridge";
   static final String UP_FILTER = "aid2/v1/vehicles/+/up/#";
   static final String UP = "$share/" + GROUP + "/" + UP_FILTER;
-  static final String SHARED_PRESENCE = "$share/" + GROUP + "/aid2/v1/vehicles/+/presence";
-  static final String PRESENCE = "aid2/v1/vehicles/+/presence";
   static final String UPLINK = "aid2/v1/vehicles/" + VIN + "/up/csim-status";
   static final int BURST = 20;
   static final Duration BOUND = Duration.ofSeconds(60);
@@ -67,10 +65,14 @@ class SharedSubscriptionHandOutTest {
   static ServiceCredentials bridge;
   static HiveMqProbe probe;
 
-  /** Each test starts with the group's queue empty (HiveMQ drops a group's queue once the group has no member). */
+  /** Each test starts with the group's queue empty: a member takes what an earlier test left. */
   @org.junit.jupiter.api.BeforeEach
   void groupQueueEmpty() {
-    awaitUntil(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) == 0);
+    try (TestClient drain = member("drain", p -> {})) {
+      drain.connect(true, 0);
+      joinGroup(drain, "drain");
+      awaitUntil(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) == 0);
+    }
   }
 
   @BeforeAll
@@ -96,12 +98,12 @@ class SharedSubscriptionHandOutTest {
     int rounds = 10;
     try (TestClient car = car(); TestClient y = member("stay", p -> {})) {
       y.connect(true, 600);
-      y.subscribe(UP);
+      joinGroup(y, "stay");
       TestClient x = member("leave", p -> {});
       try {
         for (int r = 0; r < rounds; r++) {
           x.connect(false, 600);
-          x.subscribe(UP);
+          joinGroup(x, "leave");
           int xBefore = x.received.size();
           int yBefore = y.received.size();
           x.disconnect(); // normal DISCONNECT, the session (and its membership) stays 600 s
@@ -142,7 +144,7 @@ class SharedSubscriptionHandOutTest {
           int heldAtEnd = held.size();
           try (TestClient y = member("taker", p -> {})) {
             y.connect(true, 0);
-            y.subscribe(UP);
+            joinGroup(y, "taker");
             if (reset) {
               proxy.cut();
             } else {
@@ -169,12 +171,13 @@ class SharedSubscriptionHandOutTest {
 
   /**
    * The stall, on HiveMQ CE's own state: a member whose connection carries the flag "no shared subscription" (what
-   * HiveMQ leaves when that member's poll reads its session while a SUBSCRIBE of two filters is not yet persisted;
-   * set here directly, as that interleaving depends on thread timing) beside a healthy idle member. 1 of 20 uplinks
-   * reaches the flagged member (the queue was empty when it came), 19 stay in the group's queue offered to nobody,
-   * both members idle: as BridgeLoginTest saw (TLS bridge 1, the stack's bridge 0, 19 nowhere for 120 s). A SUBSCRIBE
-   * again (what the bridge does when idle) clears the flag and polls: the 19 go out. This test fails once HiveMQ
-   * changes that hand-out (then the bridge's idle SUBSCRIBE may no longer be needed).
+   * HiveMQ's race between a member's first poll and its SUBSCRIBE leaves; set here directly, since that race
+   * depends on thread timing: it happened by itself in this class's other tests under load, a fresh member getting
+   * 24 of 40 and keeping the flag with 16 waiting). The first uplink of 20 reaches it (the queue was empty when it
+   * came; HiveMQ may add one more batch), the rest stays in the group's queue, the member idle; any other idle member is not offered them either (offers come
+   * only with the events in the class comment). As BridgeLoginTest saw: TLS bridge 1, the stack's bridge 0, 19 nowhere
+   * for 120 s. A SUBSCRIBE again (what the bridge does when idle) clears the flag and polls: the 19 go out. This test
+   * fails once HiveMQ changes that hand-out (then the bridge's idle SUBSCRIBE may no longer be needed).
    */
   @Test
   void aMemberSkippingTheGroupsQueue_leavesTheRestStuck_untilItSubscribesAgain() {
@@ -183,43 +186,52 @@ class SharedSubscriptionHandOutTest {
     AtomicInteger arrived = new AtomicInteger();
     try (TestClient car = car(); TestClient m = member("flagged", p -> hold(p, arrived, release))) {
       m.connect(true, 0);
-      m.subscribe(UP);
+      joinGroup(m, "flagged");
       assertThat(probe.skipsSharedQueues(id)).isFalse();
       probe.skipSharedQueues(id);
 
       TestClient.get(car.publish(UPLINK, "stuck-0", false));
       awaitUntil(BOUND, () -> arrived.get() == 1); // the queue was empty: offered; m holds it unacknowledged
-      try (TestClient y = member("healthy", p -> {})) {
-        y.connect(true, 0);
-        y.subscribe(UP);
-        assertThat(probe.skipsSharedQueues(bridge.clientId("healthy"))).isFalse();
-        List<CompletableFuture<Void>> acks = new ArrayList<>();
-        for (int i = 1; i < BURST; i++) {
-          acks.add(car.publish(UPLINK, "stuck-" + i, false));
-        }
-        acks.forEach(TestClient::get);
-        release.countDown(); // m acknowledges its one; its own poll then skips the group's queue
-        awaitUntil(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) == BURST - 1); // its PUBACK arrived
-        // Offered to nobody: a bounded look, the broker otherwise idle.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-          assertThat(arrived.get() + y.received.size()).as("delivered").isEqualTo(1);
-          pause();
-        }
-        assertThat(probe.groupQueueSize(GROUP, UP_FILTER)).as("waiting in the group's queue").isEqualTo(BURST - 1);
-        System.out.printf("a member skipping the group's queue beside a healthy one: %d of %d delivered (to it), %d"
-            + " to the healthy member, %d waiting in the group's queue for 10 s%n", arrived.get(), BURST,
-            y.received.size(), probe.groupQueueSize(GROUP, UP_FILTER));
-
-        m.subscribe(UP); // the same subscription again: HiveMQ clears the flag and polls the group's queue for m
-        awaitUntil(BOUND, () -> arrived.get() + y.received.size() == BURST);
-        awaitUntil(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) == 0);
-        assertThat(probe.skipsSharedQueues(id)).isFalse();
+      List<CompletableFuture<Void>> acks = new ArrayList<>();
+      for (int i = 1; i < BURST; i++) {
+        acks.add(car.publish(UPLINK, "stuck-" + i, false));
       }
+      acks.forEach(TestClient::get);
+      release.countDown(); // m acknowledges its one; its own poll then skips the group's queue
+      // Its PUBACKs arrived: what it got is out of the queue, the rest waits.
+      awaitState(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) + arrived.get() == BURST,
+          () -> "queue " + probe.groupQueueSize(GROUP, UP_FILTER) + ", m got " + arrived.get());
+      int delivered = arrived.get();
+      // Offered to nobody: a bounded look, the broker otherwise idle.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        assertThat(arrived.get()).as("delivered").isEqualTo(delivered);
+        pause();
+      }
+      assertThat(probe.groupQueueSize(GROUP, UP_FILTER)).as("waiting in the group's queue")
+          .isEqualTo(BURST - delivered).isPositive();
+      System.out.printf("a member skipping the group's queue: %d of %d delivered, %d waiting in the group's queue"
+          + " for 10 s%n", delivered, BURST, probe.groupQueueSize(GROUP, UP_FILTER));
+
+      m.subscribe(UP); // the same subscription again: HiveMQ clears the flag and polls the group's queue for m
+      awaitUntil(BOUND, () -> arrived.get() == BURST);
+      awaitUntil(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) == 0);
+      assertThat(probe.skipsSharedQueues(id)).isFalse();
     } finally {
       endSession("flagged");
-      endSession("healthy");
     }
+  }
+
+  /**
+   * Subscribes to the group's uplinks as the bridge does (one filter), and once the connection's first poll is done,
+   * again: HiveMQ's race between that poll and the first SUBSCRIBE may have marked the connection "no shared
+   * subscription" (seen here: a fresh member joining under load got 24 of 40 and kept the mark with 16 waiting);
+   * the second SUBSCRIBE clears it, as the bridge's idle SUBSCRIBE does.
+   */
+  private static void joinGroup(TestClient c, String instance) {
+    c.subscribe(UP);
+    awaitUntil(BOUND, () -> probe.firstPollDone(bridge.clientId(instance)));
+    c.subscribe(UP);
   }
 
   /** An uplink counts as arrived, then waits (bounded) for {@code release}: held unacknowledged till then. */
