@@ -181,11 +181,12 @@ public final class Aid2Bridge implements AutoCloseable {
         .sessionExpiryInterval(settings.sessionExpiry().getSeconds())
         .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
         .send(), timeout, "connect to " + settings.mqttHost() + ":" + settings.mqttPort()).isSessionPresent();
-    // One filter per SUBSCRIBE, one after the other: HiveMQ CE handles a SUBSCRIBE of two or more filters by
-    // clearing the member's "no shared subscription" flag before persisting them, and a poll of this connection in
-    // between sets that flag for good: the bridge would then never take the group's queue again on its own
-    // (infra/embedded-mqtt SharedSubscriptionHandOutTest). One filter: persisted first, flag cleared after. The
-    // client keeps them apart on an automatic resubscribe too (one SUBSCRIBE per subscription identifier).
+    // One filter per SUBSCRIBE, one after the other: HiveMQ CE (ClientSessionSubscriptionPersistenceImpl
+    // .addBatchedTopics) handles a SUBSCRIBE of two or more filters by clearing the member's "no shared
+    // subscription" flag before persisting them, and a poll of this connection in between sets that flag until the
+    // next SUBSCRIBE: the bridge would not take the group's queue on its own. One filter: persisted first, flag
+    // cleared after (a narrow race remains, hence subscribeAgainWhenIdle). The client keeps them apart on an
+    // automatic resubscribe too (one SUBSCRIBE per subscription identifier).
     for (String filter : SHARED_FILTERS) {
       subscribe(filter, timeout);
     }
