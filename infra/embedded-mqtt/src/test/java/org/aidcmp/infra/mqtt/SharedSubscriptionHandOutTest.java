@@ -150,7 +150,7 @@ class SharedSubscriptionHandOutTest {
             } else {
               x.disconnect();
             }
-            awaitUntil(BOUND, () -> y.received.size() == BURST);
+            awaitAsTheBridge(y, BURST);
             assertThat(y.payloads()).as("what x held among them")
                 .containsAll(held.subList(0, heldAtEnd).stream().map(SharedSubscriptionHandOutTest::payload).toList());
             System.out.printf("%s: x held %d of %d unacknowledged; after its %s all %d reached y%n", tag, heldAtEnd,
@@ -232,6 +232,31 @@ class SharedSubscriptionHandOutTest {
     c.subscribe(UP);
     awaitUntil(BOUND, () -> probe.firstPollDone(bridge.clientId(instance)));
     c.subscribe(UP);
+  }
+
+  /**
+   * Waits (bounded) until {@code c} got {@code count}, SUBSCRIBing again after each 10 s without a message, as the
+   * bridge does: HiveMQ's race may leave even a member that joined with {@link #joinGroup} marked (seen once in ten
+   * runs of this class under load), and this test is about where held messages go, not about that race.
+   */
+  private static void awaitAsTheBridge(TestClient c, int count) {
+    long deadline = System.nanoTime() + BOUND.toNanos();
+    int seen = c.received.size();
+    long quietSince = System.nanoTime();
+    while (c.received.size() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("got " + c.received.size() + " of " + count + " within " + BOUND);
+      }
+      if (c.received.size() != seen) {
+        seen = c.received.size();
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(10)) {
+        System.out.println("idle 10 s with " + seen + " of " + count + ": SUBSCRIBE again");
+        c.subscribe(UP);
+        quietSince = System.nanoTime();
+      }
+      pause();
+    }
   }
 
   /** An uplink counts as arrived, then waits (bounded) for {@code release}: held unacknowledged till then. */
