@@ -90,6 +90,11 @@ public final class Aid2Bridge implements AutoCloseable {
   /** User property the plug-in sets to {@value #FIRST_DELIVERY} on a delivery of a stamp it never handed out before. */
   static final String DELIVERY_PROPERTY = "aid-delivery";
   static final String FIRST_DELIVERY = "first";
+  /** The bridges' shared subscriptions, each its own SUBSCRIBE ({@link #connect}). */
+  private static final java.util.List<String> SHARED_FILTERS = java.util.List.of(
+      Aid2Topics.shared(Aid2Topics.UPLINK_FILTER), Aid2Topics.shared(Aid2Topics.PRESENCE_FILTER));
+  /** How long a bridge that got no message waits before it SUBSCRIBEs again ({@link #subscribeAgainWhenIdle}). */
+  static final Duration IDLE_RESUBSCRIBE = Duration.ofSeconds(10);
   /** Kafka record header carrying the broker's stamp a record's messageId was derived from: for operators, tests. */
   public static final String STAMP_HEADER = STAMP_PROPERTY;
   /** Kafka record header naming the bridge instance (its client id) that wrote the record: for operators. */
@@ -113,6 +118,10 @@ public final class Aid2Bridge implements AutoCloseable {
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong repeats = new AtomicLong();
+  /** When the broker last delivered a message to this bridge (System.nanoTime). */
+  private final AtomicLong lastDelivery = new AtomicLong(System.nanoTime());
+  /** SUBSCRIBEs sent again because the bridge was idle ({@link #subscribeAgainWhenIdle}): for tests, operators. */
+  private final AtomicLong idleSubscribes = new AtomicLong();
   /** Uplink records on the topic recently, by messageId: whoever wrote them (UplinkTail) and this bridge. */
   private final RecentMessageIds recent;
   private final UplinkTail tail;
@@ -172,22 +181,57 @@ public final class Aid2Bridge implements AutoCloseable {
         .sessionExpiryInterval(settings.sessionExpiry().getSeconds())
         .restrictions().receiveMaximum(settings.receiveMaximum()).applyRestrictions()
         .send(), timeout, "connect to " + settings.mqttHost() + ":" + settings.mqttPort()).isSessionPresent();
-    Mqtt5SubAck subAck = await(mqtt.subscribeWith()
-        .addSubscription().topicFilter(Aid2Topics.shared(Aid2Topics.UPLINK_FILTER)).qos(MqttQos.AT_LEAST_ONCE)
-        .applySubscription()
-        .addSubscription().topicFilter(Aid2Topics.shared(Aid2Topics.PRESENCE_FILTER)).qos(MqttQos.AT_LEAST_ONCE)
-        .applySubscription()
-        .send(), timeout, "subscribe");
-    for (Mqtt5SubAckReasonCode code : subAck.getReasonCodes()) {
-      if (code != Mqtt5SubAckReasonCode.GRANTED_QOS_1) {
-        throw new IllegalStateException("the broker granted " + code + " instead of QoS 1 to " + settings.clientId()
-            + " (its identity may not read the vehicles' topics)");
-      }
+    // One filter per SUBSCRIBE, one after the other: HiveMQ CE (ClientSessionSubscriptionPersistenceImpl
+    // .addBatchedTopics) handles a SUBSCRIBE of two or more filters by clearing the member's "no shared
+    // subscription" flag before persisting them, and a poll of this connection in between sets that flag until the
+    // next SUBSCRIBE: the bridge would not take the group's queue on its own. One filter: persisted first, flag
+    // cleared after (a narrow race remains, hence subscribeAgainWhenIdle). The client keeps them apart on an
+    // automatic resubscribe too (one SUBSCRIBE per subscription identifier).
+    for (String filter : SHARED_FILTERS) {
+      subscribe(filter, timeout);
     }
+    retries.scheduleWithFixedDelay(this::subscribeAgainWhenIdle, IDLE_RESUBSCRIBE.toMillis(),
+        IDLE_RESUBSCRIBE.toMillis(), TimeUnit.MILLISECONDS);
     retries.scheduleWithFixedDelay(this::logProgress, 10, 10, TimeUnit.SECONDS);
     LOG.info("AiD2 bridge {} on {}:{} ({}), session {}, receive maximum {}", settings.clientId(),
         settings.mqttHost(), settings.mqttPort(), settings.credentials(), resumed ? "resumed" : "new",
         settings.receiveMaximum());
+  }
+
+  /**
+   * HiveMQ CE offers a share group's queue to a member only on a few events: a message came while the queue was
+   * empty, a message in flight to a member came back (its connection ended), or the member's own in-flight messages
+   * were all acknowledged, and then only unless the broker marked its connection as having no shared subscription.
+   * That mark, set by a race in the broker between this connection's poll and its SUBSCRIBE, stays until the next
+   * SUBSCRIBE; with it, and with the other bridges idle, the group's queue waits for nobody (infra/embedded-mqtt
+   * SharedSubscriptionHandOutTest). A SUBSCRIBE of the same filter clears the mark and polls the queue for this
+   * bridge, so a bridge that got nothing for {@link #IDLE_RESUBSCRIBE} sends one per filter: a stall lasts at most
+   * that long. (Retained messages are not sent for shared subscriptions, so it brings nothing else.)
+   */
+  private void subscribeAgainWhenIdle() {
+    if (!accepting || closed || !mqtt.getState().isConnected()
+        || System.nanoTime() - lastDelivery.get() < IDLE_RESUBSCRIBE.toNanos()) {
+      return;
+    }
+    idleSubscribes.incrementAndGet();
+    for (String filter : SHARED_FILTERS) {
+      mqtt.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().whenComplete((ack, error) -> {
+        if (error != null) {
+          LOG.debug("{}: SUBSCRIBE again to {}: {}", settings.clientId(), filter, error.toString());
+        }
+      });
+    }
+  }
+
+  private void subscribe(String filter, Duration timeout) {
+    Mqtt5SubAck subAck = await(mqtt.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send(), timeout,
+        "subscribe to " + filter);
+    for (Mqtt5SubAckReasonCode code : subAck.getReasonCodes()) {
+      if (code != Mqtt5SubAckReasonCode.GRANTED_QOS_1) {
+        throw new IllegalStateException("the broker granted " + code + " instead of QoS 1 on " + filter + " to "
+            + settings.clientId() + " (its identity may not read the vehicles' topics)");
+      }
+    }
   }
 
   private static Mqtt5AsyncClient client(BridgeSettings s, java.util.concurrent.atomic.AtomicBoolean connectedOnce) {
@@ -248,6 +292,7 @@ public final class Aid2Bridge implements AutoCloseable {
   // One message: on the uplink thread, in the order the broker delivers
 
   private void onPublish(Mqtt5Publish publish) {
+    lastDelivery.set(System.nanoTime());
     if (!accepting) {
       // Stopping: left unacknowledged, the broker hands it to another bridge or to this one's next session.
       return;
@@ -405,6 +450,11 @@ public final class Aid2Bridge implements AutoCloseable {
 
   public Stats stats() {
     return new Stats(forwarded.get(), refused.get(), repeats.get(), inFlight.get());
+  }
+
+  /** How often this bridge SUBSCRIBEd again because it got nothing for {@link #IDLE_RESUBSCRIBE}. */
+  public long idleSubscribes() {
+    return idleSubscribes.get();
   }
 
   public String clientId() {
