@@ -68,7 +68,7 @@ public final class ClusterDrillLoad {
       AidConfig config = DevCredentials.fill(base, Path.of(base.get("aid.data.dir").orElse(".aid/data")));
       Endpoints endpoints = Aid.runningEndpoints(config);
       try (SchemaRegistryClient registry = Aid.registryClient(config, endpoints);
-           FleetRig.Rig rig = rigs.setUp(plan, smdp -> smdp);
+           FleetRig.Rig rig = setUp(rigs, plan, out);
            FlowTracker tracker = new FlowTracker(endpoints.kafkaBootstrapServers(), registry, vin -> 0L)) {
         Map<String, String> mspOfUser = new HashMap<>();
         rig.federated().forEach(u -> mspOfUser.put(u.cmpUserId(), u.mspId()));
@@ -118,6 +118,26 @@ public final class ClusterDrillLoad {
           out.println("drill-load: RESULT " + result);
           return count.ok() && failed == 0 && idle ? 0 : 1;
         }
+      }
+    }
+  }
+
+  /**
+   * The fleet set up, again (new users, new vehicles) while the platform refuses with a retryable status, as an MSP
+   * retries: on a loaded machine the second lifecycle-streams instance's rebalance can outlast ingress-aid1's reply
+   * timeout, which answers 503. Bounded: five tries.
+   */
+  private static FleetRig.Rig setUp(FleetRig rigs, FleetRig.Plan plan, PrintStream out) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return rigs.setUp(plan, smdp -> smdp);
+      } catch (IllegalStateException e) {
+        Matcher m = STATUS.matcher(String.valueOf(e.getMessage()));
+        if (attempt == 5 || !m.find() || !RETRYABLE.contains(Integer.parseInt(m.group(1)))) {
+          throw e;
+        }
+        out.println("drill-load: set-up refused with a retryable status (HTTP " + m.group(1) + "), again in 10 s");
+        Thread.sleep(10_000);
       }
     }
   }
