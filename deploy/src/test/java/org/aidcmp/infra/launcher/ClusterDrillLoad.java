@@ -18,6 +18,7 @@ import org.aidcmp.infra.config.AidConfig;
 import org.aidcmp.infra.launcher.bench.DrillLedger;
 import org.aidcmp.infra.launcher.bench.DrillLoad;
 import org.aidcmp.infra.launcher.bench.FlowTracker;
+import org.aidcmp.infra.msp.CmpActivationCodeSink;
 import org.aidcmp.infra.msp.CmpClient;
 import org.aidcmp.infra.msp.MspSimulator;
 import org.aidcmp.infra.vehicle.SimulatedVehicle;
@@ -60,7 +61,11 @@ public final class ClusterDrillLoad {
   static int run(AidConfig base, String mspId, int vehicles, int users, Duration pause, Duration deadline,
       Duration max, Path stopFile, PrintStream out) throws Exception {
     MspCommands mspCommands = new MspCommands(base, out);
-    try (MspCommands.Served msp = mspCommands.serve(mspId, MspSimulator.ResponseMode.ASYNC, 2, null, null)) {
+    // Send activation code tried 11 times, the wait doubling from 0.5 s (about 8.5 minutes of waits): an MSP keeps
+    // trying while the platform answers 503 through a broker's and the services' restarts; the default 6 tries
+    // (about 8 s of waits) gave up during the broker's restart on this machine, and the flow was lost for that.
+    try (MspCommands.Served msp = mspCommands.serve(mspId, MspSimulator.ResponseMode.ASYNC, 2, null, null,
+        cmp -> new CmpActivationCodeSink(cmp, 11, Duration.ofMillis(500)))) {
       out.println("drill-load: MSP " + mspId + " serving " + msp.simulator().baseUrl());
       FleetRig rigs = new FleetRig(base, out);
       FleetRig.Plan plan = new FleetRig.Plan(vehicles, users, List.of(mspId), 16, 0, 0, 0, false, deadline,
