@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The AiD2 broker security as a HiveMQ extension folder ({@code aid-mqtt-security/}, built by the deploy module)
- * for a stock HiveMQ CE: HiveMQ finds this class through {@code META-INF/services} and makes it with no
- * arguments, so it reads the credentials directory that {@code MqttCredentials} keeps ({@code vehicle-ca.pem},
+ * for a stock HiveMQ CE: HiveMQ finds this class through the folder's {@code META-INF/services} file and makes it
+ * with no arguments, so it reads the credentials directory that {@code MqttCredentials} keeps ({@code vehicle-ca.pem},
  * {@code identities/}) from {@value #DIR_VARIABLE}, else {@code credentials/} in the extension's folder, and
  * starts {@link AidMqttSecurityMain}, the embedded broker's own. Read only: the broker never makes the CA.
  *
