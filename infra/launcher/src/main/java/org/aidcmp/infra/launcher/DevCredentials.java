@@ -3,9 +3,12 @@ package org.aidcmp.infra.launcher;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -51,8 +54,28 @@ final class DevCredentials {
 
   private DevCredentials() {}
 
-  /** The configuration with every credential it leaves empty filled from the data directory. */
+  /**
+   * The configuration with every credential it leaves empty filled from the data directory. Several processes on
+   * one data directory ({@code aid run} instances starting together) fill in turn, under a file lock: each
+   * credential is read if there, else made, and two making one at once would leave a keystore with one's
+   * password and the password file with the other's.
+   */
   static AidConfig fill(AidConfig config, Path data) {
+    synchronized (DevCredentials.class) { // a FileLock is per process: threads of this one wait here
+      try {
+        Files.createDirectories(data);
+        try (FileChannel file = FileChannel.open(data.resolve(".credentials.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+            FileLock lock = file.lock()) {
+          return fillLocked(config, data);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock the credentials in " + data, e);
+      }
+    }
+  }
+
+  private static AidConfig fillLocked(AidConfig config, Path data) {
     Map<String, String> filled = new HashMap<>();
     Path pki = data.resolve("pki");
     boolean localIngress = config.get("ingress.aid1.tls.keystore").isEmpty();

@@ -295,7 +295,7 @@ final class FleetDrill {
   }
 
   /** Waits (bounded) until every flow the vehicles finished has its ProfileEnabled read. */
-  private static void awaitEnabled(FlowTracker tracker, List<DrillLoad.Flow> flows, Duration atMost)
+  static void awaitEnabled(FlowTracker tracker, List<DrillLoad.Flow> flows, Duration atMost)
       throws InterruptedException {
     long until = System.nanoTime() + atMost.toNanos();
     while (System.nanoTime() < until && flows.stream().anyMatch(f -> f.outcome() != null
@@ -306,7 +306,7 @@ final class FleetDrill {
   }
 
   /** Per vehicle, per user: the activation codes it took (a repeat it dropped by its command id not counted). */
-  private static Map<String, Map<String, Integer>> codesReceived(List<SimulatedVehicle> vehicles) {
+  static Map<String, Map<String, Integer>> codesReceived(List<SimulatedVehicle> vehicles) {
     Map<String, Map<String, Integer>> codes = new HashMap<>();
     for (SimulatedVehicle v : vehicles) {
       for (SimulatedVehicle.Received r : v.received()) {
@@ -319,7 +319,7 @@ final class FleetDrill {
   }
 
   /** The Request activation codes (§7.1.8) the simulator executed, by activationCodeRequestID and CMP-request-id. */
-  private static List<DrillLedger.MspExecution> executions(MspSimulator msp) throws IOException {
+  static List<DrillLedger.MspExecution> executions(MspSimulator msp) throws IOException {
     List<DrillLedger.MspExecution> executed = new ArrayList<>();
     for (RecordedRequest r : msp.requests(r -> r.call() == MspCall.REQUEST_ACTIVATION_CODE && r.executed())) {
       JsonNode body = JSON.readTree(r.body());

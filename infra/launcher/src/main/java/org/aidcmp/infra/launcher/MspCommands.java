@@ -249,6 +249,15 @@ final class MspCommands {
    * (async) its codes sent to the platform through {@link CmpClient}. {@code port} null: the base URL's port.
    */
   Served serve(String id, MspSimulator.ResponseMode mode, int pool, Integer port, Path cmpCa) {
+    return serve(id, mode, pool, port, cmpCa, null);
+  }
+
+  /**
+   * As above; {@code codeSink} (async) delivers the activation codes instead of the default one (6 tries): the
+   * cluster drill's MSP keeps trying through a broker's and the services' restarts on a loaded machine.
+   */
+  Served serve(String id, MspSimulator.ResponseMode mode, int pool, Integer port, Path cmpCa,
+      java.util.function.Function<CmpClient, CmpActivationCodeSink> codeSink) {
     MspRegistry.Msp msp = msp(id);
     String host = msp.baseUrl().getHost() == null ? "127.0.0.1" : msp.baseUrl().getHost();
     boolean ipLiteral = host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+\\]?");
@@ -274,7 +283,8 @@ final class MspCommands {
     }
     CmpActivationCodeSink sink = null;
     if (mode == MspSimulator.ResponseMode.ASYNC) {
-      sink = new CmpActivationCodeSink(cmpClient(msp, cmpCa));
+      CmpClient cmp = cmpClient(msp, cmpCa);
+      sink = codeSink == null ? new CmpActivationCodeSink(cmp) : codeSink.apply(cmp);
       // The sink is thread-safe: the simulator sends its codes at once, as a real MSP would (one after another,
       // a code retried while lifecycle-streams restarts held back every later one: the streams-kill drill).
       b.asyncSink(sink);

@@ -1,23 +1,23 @@
 package org.aidcmp.infra.mqtt.auth;
 
 import com.hivemq.embedded.EmbeddedExtension;
-import com.hivemq.extension.sdk.api.ExtensionMain;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
-import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
-import com.hivemq.extension.sdk.api.services.Services;
 import java.security.cert.X509Certificate;
-import org.aidcmp.infra.mqtt.stamp.MessageStamping;
 import org.aidcmp.infra.pki.mqtt.MqttCredentials;
 import org.aidcmp.infra.pki.mqtt.MqttIdentityStore;
 
 /**
  * The embedded HiveMQ extension that makes the broker refuse everyone it does not know and hold everyone it
  * knows to the AiD2 ACL ({@link AidMqttAcl}), and that stamps every vehicle uplink with the broker's id of the
- * message ({@link MessageStamping}). Stateless apart from the store it reads at each CONNECT and the stamps' counter.
+ * message ({@code MessageStamping}); what it does is {@link AidMqttSecurityMain}, which the packaged extension
+ * folder ({@link AidMqttExtensionMain}) starts too. Stateless apart from the store it reads at each CONNECT and
+ * the stamps' counter.
  */
 public final class AidMqttSecurity {
+  /** The extension's id, as the packaged extension folder is named too. */
+  public static final String ID = "aid-mqtt-security";
+  /** Before any other extension, so nothing else can let a client in first. */
+  public static final int PRIORITY = 1000;
+
   private AidMqttSecurity() {}
 
   public static EmbeddedExtension extension(MqttCredentials credentials) {
@@ -25,23 +25,11 @@ public final class AidMqttSecurity {
   }
 
   public static EmbeddedExtension extension(MqttIdentityStore store, X509Certificate vehicleCa) {
-    AidMqttAuthenticator authenticator = new AidMqttAuthenticator(store, vehicleCa);
-    MessageStamping stamping = new MessageStamping();
     return EmbeddedExtension.builder()
-        .withId("aid-mqtt-security").withName("AiD2 broker security").withVersion("1")
+        .withId(ID).withName("AiD2 broker security").withVersion("1")
         // Before any other extension, so nothing else can let a client in first.
-        .withPriority(1000)
-        .withExtensionMain(new ExtensionMain() {
-          @Override
-          public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-            Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
-            // Every vehicle uplink stamped with the broker's id of it: the bridge's message identity.
-            Services.initializerRegistry().setClientInitializer(stamping::initialize);
-          }
-
-          @Override
-          public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {}
-        })
+        .withPriority(PRIORITY)
+        .withExtensionMain(new AidMqttSecurityMain(store, vehicleCa))
         .build();
   }
 }
