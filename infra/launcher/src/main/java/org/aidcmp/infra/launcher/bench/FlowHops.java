@@ -36,9 +36,7 @@ import org.aidcmp.schemas.topics.AidTopic;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Where car provisioning flows wait: reads the topics a flow crosses (the vehicle's Request activation code on
@@ -137,9 +135,7 @@ public final class FlowHops implements AutoCloseable {
   private final List<Traced> traced = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Function<String, String> vinOfEid;
   private final Map<String, Decoded> byTopic = new java.util.HashMap<>();
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final Thread reader;
-  private volatile boolean running = true;
+  private final TopicFollower<byte[]> follower;
 
   /** {@code vinOfEid}: the fleet's VIN of an EID (the MSP command names the EID, not the VIN); null if none. */
   public FlowHops(String bootstrap, SchemaRegistryClient registry, Function<String, String> vinOfEid) {
@@ -150,22 +146,10 @@ public final class FlowHops implements AutoCloseable {
       AvroDeserializer<SpecificRecord> d = new AvroDeserializer(registry, t.valueType());
       byTopic.put(t.topicName(), new Decoded(t, bytes -> d.deserialize(t.topicName(), bytes)));
     }
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "aid-bench-hops-" + java.util.UUID.randomUUID());
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-    consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-    consumer.subscribe(List.copyOf(byTopic.keySet()));
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (consumer.assignment().isEmpty() && System.nanoTime() < until) {
-      consumer.poll(Duration.ofMillis(100));
-    }
-    reader = new Thread(this::read, "bench-flow-hops");
-    reader.setDaemon(true);
-    reader.start();
+    Properties fast = new Properties();
+    fast.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+    follower = new TopicFollower<>(bootstrap, "aid-bench-hops", byTopic.keySet(), new ByteArrayDeserializer(), fast,
+        this::read);
   }
 
   /** Every login outcome: the flow is traced with the hops seen for its user and vehicle while it ran. */
@@ -246,23 +230,15 @@ public final class FlowHops implements AutoCloseable {
     return ms;
   }
 
-  private void read() {
-    while (running) {
-      try {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          if (r.value() == null) {
-            continue;
-          }
-          try {
-            Decoded d = byTopic.get(r.topic());
-            onRecord(d.topic(), r.key(), d.decode().apply(r.value()), System.nanoTime());
-          } catch (RuntimeException e) {
-            // not a record this tracer can read (another schema, a poison record): not a hop of a flow
-          }
-        }
-      } catch (org.apache.kafka.common.errors.WakeupException e) {
-        return;
-      }
+  private void read(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return;
+    }
+    try {
+      Decoded d = byTopic.get(r.topic());
+      onRecord(d.topic(), r.key(), d.decode().apply(r.value()), System.nanoTime());
+    } catch (RuntimeException e) {
+      // not a record this tracer can read (another schema, a poison record): not a hop of a flow
     }
   }
 
@@ -355,13 +331,6 @@ public final class FlowHops implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      reader.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    consumer.close(Duration.ofSeconds(5));
+    follower.close();
   }
 }

@@ -1,6 +1,5 @@
 package org.aidcmp.infra.launcher.bench;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +12,7 @@ import org.aidcmp.schemas.lifecycle.ProfileEnabled;
 import org.aidcmp.schemas.registry.SchemaRegistryClient;
 import org.aidcmp.schemas.serde.AvroDeserializer;
 import org.aidcmp.schemas.topics.AidTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Times complete car provisioning flows: from a vehicle's login (its Request activation code published at once)
@@ -39,31 +35,15 @@ public final class FlowTracker implements AutoCloseable {
   private final List<Flow> flows = java.util.Collections.synchronizedList(new ArrayList<>());
   /** When (nanoTime) each lifecycle event was read: a drill's "first decision after a restart". */
   private final java.util.concurrent.ConcurrentSkipListSet<Long> readNanos = new java.util.concurrent.ConcurrentSkipListSet<>();
-  private final KafkaConsumer<String, LifecycleEvent> consumer;
-  private final Thread reader;
+  private final TopicFollower<LifecycleEvent> follower;
   private final ToLongFunction<String> simulatorNanosOfVin;
-  private volatile boolean running = true;
 
   /** {@code simulatorNanosOfVin}: the SM-DP+ time of the vehicle's latest download (read when its flow ends). */
   public FlowTracker(String bootstrap, SchemaRegistryClient registry, ToLongFunction<String> simulatorNanosOfVin) {
     this.simulatorNanosOfVin = simulatorNanosOfVin;
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "aid-bench-flows-" + java.util.UUID.randomUUID());
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-        new AvroDeserializer<>(registry, LifecycleEvent.class));
-    consumer.subscribe(List.of(AidTopic.LIFECYCLE_EVENTS.topicName()));
-    // Join the group before any flow starts, so no ProfileEnabled is missed ("latest" is where it joins).
-    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (consumer.assignment().isEmpty() && System.nanoTime() < until) {
-      consumer.poll(Duration.ofMillis(100));
-    }
-    reader = new Thread(this::read, "bench-flow-tracker");
-    reader.setDaemon(true);
-    reader.start();
+    // Joined before any flow starts, so no ProfileEnabled is missed.
+    follower = new TopicFollower<>(bootstrap, "aid-bench-flows", List.of(AidTopic.LIFECYCLE_EVENTS.topicName()),
+        new AvroDeserializer<>(registry, LifecycleEvent.class), new Properties(), this::read);
   }
 
   /** Called with every vehicle outcome as it is recorded; provisioning flows wait for their ProfileEnabled. */
@@ -78,24 +58,16 @@ public final class FlowTracker implements AutoCloseable {
     complete(key);
   }
 
-  private void read() {
-    while (running) {
-      try {
-        for (ConsumerRecord<String, LifecycleEvent> r : consumer.poll(Duration.ofMillis(100))) {
-          readNanos.add(System.nanoTime());
-          if (r.value() != null) {
-            historyOf(r);
-          }
-          if (r.value() != null && r.value().getPayload() instanceof ProfileEnabled enabled) {
-            String key = key(enabled.getProfile().getCmpUserId(), enabled.getProfile().getIccid());
-            enabledAt.put(key, System.nanoTime());
-            enabledTimes.merge(key, 1, Integer::sum);
-            complete(key);
-          }
-        }
-      } catch (org.apache.kafka.common.errors.WakeupException e) {
-        return;
-      }
+  private void read(ConsumerRecord<String, LifecycleEvent> r) {
+    readNanos.add(System.nanoTime());
+    if (r.value() != null) {
+      historyOf(r);
+    }
+    if (r.value() != null && r.value().getPayload() instanceof ProfileEnabled enabled) {
+      String key = key(enabled.getProfile().getCmpUserId(), enabled.getProfile().getIccid());
+      enabledAt.put(key, System.nanoTime());
+      enabledTimes.merge(key, 1, Integer::sum);
+      complete(key);
     }
   }
 
@@ -160,13 +132,6 @@ public final class FlowTracker implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      reader.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    consumer.close(Duration.ofSeconds(5));
+    follower.close();
   }
 }
