@@ -29,7 +29,7 @@ import org.w3c.dom.Document;
  * into the embedded HiveMQ CE's extensions folder in a test, it did not take effect (strangers still connected;
  * cause not found yet), so whether the image's HiveMQ starts it is unverified.
  */
-class HiveMqExtensionTest {
+class HiveMqExtensionIT {
   private static final Path FOLDER = Manifests.DEPLOY.resolve("target/hivemq-extension/" + AidMqttSecurity.ID);
   private static final String SERVICE = "META-INF/services/com.hivemq.extension.sdk.api.ExtensionMain";
   private static final String EXTENSIONS = "/opt/hivemq/extensions/" + AidMqttSecurity.ID;
@@ -69,12 +69,12 @@ class HiveMqExtensionTest {
   /** As HiveMQ makes it: from the folder's jars (the SDK from the broker, here the test's), with no arguments. */
   @Test
   void theMainLoadsFromTheFolderAloneAndHasANoArgConstructor() throws Exception {
-    URL[] urls = jars().stream().map(HiveMqExtensionTest::url).toArray(URL[]::new);
+    URL[] urls = jars().stream().map(HiveMqExtensionIT::url).toArray(URL[]::new);
     ClassLoader sdkOnly = new ClassLoader(ClassLoader.getPlatformClassLoader()) {
       @Override
       protected Class<?> findClass(String name) throws ClassNotFoundException {
         if (name.startsWith("com.hivemq.extension.sdk.") || name.startsWith("org.slf4j.")) {
-          return HiveMqExtensionTest.class.getClassLoader().loadClass(name);
+          return HiveMqExtensionIT.class.getClassLoader().loadClass(name);
         }
         throw new ClassNotFoundException(name);
       }
