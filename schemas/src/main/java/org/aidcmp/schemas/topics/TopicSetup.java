@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Creates topics and returns only once every partition's leader serves requests. Safe to run again.
@@ -72,8 +73,20 @@ public final class TopicSetup {
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     described.values().forEach(d -> d.partitions()
         .forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-    // The admin client retries NOT_LEADER_OR_FOLLOWER and unknown partitions itself, within this timeout.
-    admin.listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) WAIT.toMillis()))
-        .all().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    // A partition the broker has not set up yet answers UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER
+    // (both retriable); the admin client gives the first back at once, so ask again, bounded.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      try {
+        admin.listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) WAIT.toMillis()))
+            .all().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 }
