@@ -101,7 +101,8 @@ class BrokerSecurityTest {
         TestClient egress = service(downlink, "tls").connect()) {
       TestClient.get(car.publish("aid2/v1/vehicles/" + VIN_A + "/up/csim-status", "up-1", false));
       TestClient.get(egress.publish("aid2/v1/vehicles/" + VIN_A + "/down/delete-profile", "down-1", false));
-      awaitUntil(TestClient.WAIT, () -> bridgeClient.received.size() == 1 && car.received.size() == 1);
+      bridgeClient.awaitAsAShareMember(TestClient.WAIT, "$share/aid-bridge/aid2/v1/vehicles/+/up/#",
+          () -> bridgeClient.received.size() == 1 && car.received.size() == 1);
       assertThat(bridgeClient.payloads()).containsExactly("up-1");
       assertThat(car.payloads()).containsExactly("down-1");
     }
@@ -316,7 +317,8 @@ class BrokerSecurityTest {
       TestClient.get(car.mqtt.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
           .send());
       car.close();
-      awaitUntil(TestClient.WAIT, () -> presence.payloads().contains("offline"));
+      presence.awaitAsAShareMember(TestClient.WAIT, "$share/aid-bridge/aid2/v1/vehicles/+/presence",
+          () -> presence.payloads().contains("offline"));
       assertThat(presence.received.stream().filter(p -> p.getTopic().toString().equals(
           "aid2/v1/vehicles/" + VIN_A + "/presence")).map(p -> new String(p.getPayloadAsBytes(),
           StandardCharsets.UTF_8))).contains("offline");

@@ -240,23 +240,7 @@ class SharedSubscriptionHandOutTest {
    * runs of this class under load), and this test is about where held messages go, not about that race.
    */
   private static void awaitAsTheBridge(TestClient c, int count) {
-    long deadline = System.nanoTime() + BOUND.toNanos();
-    int seen = c.received.size();
-    long quietSince = System.nanoTime();
-    while (c.received.size() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("got " + c.received.size() + " of " + count + " within " + BOUND);
-      }
-      if (c.received.size() != seen) {
-        seen = c.received.size();
-        quietSince = System.nanoTime();
-      } else if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(10)) {
-        System.out.println("idle 10 s with " + seen + " of " + count + ": SUBSCRIBE again");
-        c.subscribe(UP);
-        quietSince = System.nanoTime();
-      }
-      pause();
-    }
+    c.awaitAsAShareMember(BOUND, UP, () -> c.received.size() >= count);
   }
 
   /** An uplink counts as arrived, then waits (bounded) for {@code release}: held unacknowledged till then. */
