@@ -68,16 +68,16 @@ public final class TopicSetup {
   /** Returns once every partition of these topics answers ListOffsets from its leader, or throws after a minute. */
   public static void awaitLeaders(Admin admin, Collection<String> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Map<String, TopicDescription> described =
-        admin.describeTopics(topics).allTopicNames().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    described.values().forEach(d -> d.partitions()
-        .forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
-    // A partition the broker has not set up yet answers UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER
-    // (both retriable); the admin client gives the first back at once, so ask again, bounded.
+    // A partition the broker has not set up yet answers UNKNOWN_TOPIC_OR_PARTITION (to describe and to ListOffsets)
+    // or NOT_LEADER_OR_FOLLOWER, all retriable; the admin client gives some back at once, so ask again, bounded.
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       try {
+        Map<String, TopicDescription> described =
+            admin.describeTopics(topics).allTopicNames().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        described.values().forEach(d -> d.partitions()
+            .forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
         admin.listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) WAIT.toMillis()))
             .all().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         return;
