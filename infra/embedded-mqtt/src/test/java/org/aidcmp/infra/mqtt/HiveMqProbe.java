@@ -51,11 +51,6 @@ final class HiveMqProbe {
     return c != null && c.isInFlightMessagesSent();
   }
 
-  /** Sets that flag, as HiveMQ does when the client's poll reads its session before its SUBSCRIBE is persisted. */
-  void skipSharedQueues(String clientId) {
-    injector.getInstance(ConnectionPersistence.class).get(clientId).setNoSharedSubscription(true);
-  }
-
   /** Messages in a share group's queue ({@code group/filter}), those in flight to a member included. */
   int groupQueueSize(String group, String filter) {
     try {

@@ -13,9 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.aidcmp.infra.pki.mqtt.MqttCredentials;
 import org.aidcmp.infra.pki.mqtt.MqttRole;
@@ -44,6 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * flag cleared after in the same single-writer task, but the poll's read and its write of the flag are not atomic).
  * That member then takes one batch per "queue was empty" and nothing after; the others are not offered the queue
  * either while it is not empty. Only a SUBSCRIBE of that member clears the flag (and polls the queue for it).
+ * That reading is not pinned by a test: setting the flag on a member directly (through {@link HiveMqProbe}) did not
+ * keep the rest of a burst from it in 2 of 3 runs, the flag still set (another poll reached it), so the stall seen
+ * (BridgeLoginTest: 19 of 20 waiting 120 s) has no reproduction on demand. The bridge's answer does not depend on
+ * which poll failed: a member idle 10 s SUBSCRIBEs again, which polls the group's queue for it
+ * ({@code TwoBridgesShareTheGroupTest} in ingress-aid2).
  *
  * <p>A member whose connection ended is never offered anything (no active channel), whatever its session
  * expiry, and what it held goes back to the group the moment the broker sees the connection end (DISCONNECT, or a
@@ -170,59 +172,6 @@ class SharedSubscriptionHandOutTest {
   }
 
   /**
-   * The stall, on HiveMQ CE's own state: a member whose connection carries the flag "no shared subscription" (what
-   * HiveMQ's race between a member's first poll and its SUBSCRIBE leaves; set here directly, since that race
-   * depends on thread timing: it happened by itself in this class's other tests under load, a fresh member getting
-   * 24 of 40 and keeping the flag with 16 waiting). The first uplink of 20 reaches it (the queue was empty when it
-   * came; HiveMQ may add one more batch), the rest stays in the group's queue, the member idle; any other idle member is not offered them either (offers come
-   * only with the events in the class comment). As BridgeLoginTest saw: TLS bridge 1, the stack's bridge 0, 19 nowhere
-   * for 120 s. A SUBSCRIBE again (what the bridge does when idle) clears the flag and polls: the 19 go out. This test
-   * fails once HiveMQ changes that hand-out (then the bridge's idle SUBSCRIBE may no longer be needed).
-   */
-  @Test
-  void aMemberSkippingTheGroupsQueue_leavesTheRestStuck_untilItSubscribesAgain() {
-    String id = bridge.clientId("flagged");
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger arrived = new AtomicInteger();
-    try (TestClient car = car(); TestClient m = member("flagged", p -> hold(p, arrived, release))) {
-      m.connect(true, 0);
-      joinGroup(m, "flagged");
-      assertThat(probe.skipsSharedQueues(id)).isFalse();
-      probe.skipSharedQueues(id);
-
-      TestClient.get(car.publish(UPLINK, "stuck-0", false));
-      awaitUntil(BOUND, () -> arrived.get() == 1); // the queue was empty: offered; m holds it unacknowledged
-      List<CompletableFuture<Void>> acks = new ArrayList<>();
-      for (int i = 1; i < BURST; i++) {
-        acks.add(car.publish(UPLINK, "stuck-" + i, false));
-      }
-      acks.forEach(TestClient::get);
-      release.countDown(); // m acknowledges its one; its own poll then skips the group's queue
-      // Its PUBACKs arrived: what it got is out of the queue, the rest waits.
-      awaitState(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) + arrived.get() == BURST,
-          () -> "queue " + probe.groupQueueSize(GROUP, UP_FILTER) + ", m got " + arrived.get());
-      int delivered = arrived.get();
-      // Offered to nobody: a bounded look, the broker otherwise idle.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        assertThat(arrived.get()).as("delivered").isEqualTo(delivered);
-        pause();
-      }
-      assertThat(probe.groupQueueSize(GROUP, UP_FILTER)).as("waiting in the group's queue")
-          .isEqualTo(BURST - delivered).isPositive();
-      System.out.printf("a member skipping the group's queue: %d of %d delivered, %d waiting in the group's queue"
-          + " for 10 s%n", delivered, BURST, probe.groupQueueSize(GROUP, UP_FILTER));
-
-      m.subscribe(UP); // the same subscription again: HiveMQ clears the flag and polls the group's queue for m
-      awaitUntil(BOUND, () -> arrived.get() == BURST);
-      awaitUntil(BOUND, () -> probe.groupQueueSize(GROUP, UP_FILTER) == 0);
-      assertThat(probe.skipsSharedQueues(id)).isFalse();
-    } finally {
-      endSession("flagged");
-    }
-  }
-
-  /**
    * Subscribes to the group's uplinks as the bridge does (one filter), and once the connection's first poll is done,
    * again: HiveMQ's race between that poll and the first SUBSCRIBE may have marked the connection "no shared
    * subscription" (seen here: a fresh member joining under load got 24 of 40 and kept the mark with 16 waiting);
@@ -241,19 +190,6 @@ class SharedSubscriptionHandOutTest {
    */
   private static void awaitAsTheBridge(TestClient c, int count) {
     c.awaitAsAShareMember(BOUND, UP, () -> c.received.size() >= count);
-  }
-
-  /** An uplink counts as arrived, then waits (bounded) for {@code release}: held unacknowledged till then. */
-  private static void hold(Mqtt5Publish p, AtomicInteger arrived, CountDownLatch release) {
-    if (!p.getTopic().toString().contains("/up/")) {
-      return;
-    }
-    arrived.incrementAndGet();
-    try {
-      release.await(BOUND.toSeconds(), TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**
@@ -293,15 +229,6 @@ class SharedSubscriptionHandOutTest {
       acks.add(car.publish(UPLINK, tag + "-" + i, false));
     }
     acks.forEach(TestClient::get);
-  }
-
-  private static void pause() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   private static TestClient car() {
