@@ -286,7 +286,11 @@ public final class ProfileLifecycleDecider {
 
   /**
    * §7.2.3 (vehicle) / §4.9: enabled, disabled, deleted. A CSIM status lists every profile on the eUICC, so a
-   * profile reported as it already was is no news: no event, nothing told to its MSP.
+   * profile reported as it already was is no news: no event, nothing told to its MSP. A profile whose delete is on
+   * its way (§7.2.4: swapped out, invalid, withdrawn, deleted by its user) is reported by its deletion only: the
+   * car lists it enabled or disabled until it deleted it (in every CSIM status it sends, for any of its profiles),
+   * and taking that as news put it back to ENABLED, a second ProfileEnabled (seen in the streams-kill and msp-down
+   * drills), and a later delete asked again.
    */
   private static void reported(UserChange c, CsimProfile reported, String vin) {
     Optional<Profile> profile = profile(c.s, reported.getIccid()).filter(p -> p.getVin().equals(vin));
@@ -295,6 +299,10 @@ public final class ProfileLifecycleDecider {
     }
     Profile p = profile.get();
     if (reported.getProfileStatus().name().equals(p.getState().name())) {
+      return;
+    }
+    if (p.getState() == org.aidcmp.schemas.state.ProfileState.DELETE_PENDING
+        && reported.getProfileStatus() != VehicleProfileStatus.DELETED) {
       return;
     }
     switch (reported.getProfileStatus()) {

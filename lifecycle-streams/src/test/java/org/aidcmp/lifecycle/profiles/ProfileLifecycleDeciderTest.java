@@ -167,6 +167,38 @@ class ProfileLifecycleDeciderTest {
             .getHeader().getMessageId()));
   }
 
+  @Test
+  void csimStatus_7_2_3_aProfileWhoseDeleteIsOnItsWay_isReportedByItsDeletionOnly_7_2_4() {
+    ProfileLifecycleDecider forwarding = new ProfileLifecycleDecider(LifecycleSettings.defaults().withCsimStatuses(
+        java.util.Map.of("msp-a", java.util.Set.of(org.aidcmp.schemas.aid1.CsimStatusValue.ENABLED,
+            org.aidcmp.schemas.aid1.CsimStatusValue.DISABLED, org.aidcmp.schemas.aid1.CsimStatusValue.DELETED))));
+    Decision<UserState> enabled = forwarding.forUser(userWith(installed("8988239000000000001", "VIN1")),
+        csimStatusForUser("m-1", VehicleProfileStatus.ENABLED), NOW);
+    Decision<UserState> invalid = forwarding.forUser(enabled.state(), profileInformation("rq-9",
+        new ProfileInformation("8988239000000000001", ProfileInformationStatus.INVALID, "x")), NOW);
+    assertThat(invalid.state().getProfiles()).singleElement()
+        .satisfies(p -> assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING));
+
+    // The car lists the profile as it still is until it has deleted it: no news, the delete still on its way.
+    Decision<UserState> stillEnabled = forwarding.forUser(invalid.state(), csimStatusForUser("m-2",
+        VehicleProfileStatus.ENABLED), NOW.plusSeconds(1));
+    Decision<UserState> disabled = forwarding.forUser(stillEnabled.state(), csimStatusForUser("m-3",
+        VehicleProfileStatus.DISABLED), NOW.plusSeconds(2));
+    for (Decision<UserState> d : List.of(stillEnabled, disabled)) {
+      assertThat(d.emits()).isEmpty();
+      assertThat(d.state().getProfiles()).singleElement()
+          .satisfies(p -> assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING));
+    }
+
+    Decision<UserState> deleted = forwarding.forUser(disabled.state(), csimStatusForUser("m-4",
+        VehicleProfileStatus.DELETED), NOW.plusSeconds(3));
+    assertThat(deleted.state().getProfiles()).isEmpty();
+    assertThat(emitted(deleted, org.aidcmp.schemas.lifecycle.ProfileDeleted.class)).hasSize(1);
+    assertThat(emitsTo(deleted, AidTopic.AID1_OUTBOUND)).extracting(e -> ((org.aidcmp.schemas.aid1.SendCsimStatus)
+        ((org.aidcmp.schemas.aid1.Aid1Outbound) e.value()).getPayload()).getStatus())
+        .containsExactly(org.aidcmp.schemas.aid1.CsimStatusValue.DELETED);
+  }
+
   private static Message csimStatusForUser(String messageId, VehicleProfileStatus status) {
     return Messages.internal(AidTopic.INTERNAL_USERS, "user-1", messageId, Messages.uplinkEnvelope(messageId,
         new CsimStatus(new VehicleRequestId("VIN1", NOW.getEpochSecond()), "eid-VIN1", null, null, null,
