@@ -286,11 +286,12 @@ public final class ProfileLifecycleDecider {
 
   /**
    * §7.2.3 (vehicle) / §4.9: enabled, disabled, deleted. A CSIM status lists every profile on the eUICC, so a
-   * profile reported as it already was is no news: no event, nothing told to its MSP. A profile whose delete is on
-   * its way (§7.2.4: swapped out, invalid, withdrawn, deleted by its user) is reported by its deletion only: the
-   * car lists it enabled or disabled until it deleted it (in every CSIM status it sends, for any of its profiles),
-   * and taking that as news put it back to ENABLED, a second ProfileEnabled (seen in the streams-kill and msp-down
-   * drills), and a later delete asked again.
+   * profile reported as it already was is no news: no event, nothing told to its MSP. While a delete is on its way
+   * (§7.2.4: swapped out, invalid, withdrawn, deleted by its user; DELETE_PENDING) the car still enables and
+   * disables the profile until it deleted it: that is news against what the car reported last
+   * ({@code reportedStatus}), and the state stays DELETE_PENDING. Setting it back to ENABLED there, as this did,
+   * lost the pending delete and made the car's next listing of the profile a second ProfileEnabled (the
+   * streams-kill and msp-down drills).
    */
   private static void reported(UserChange c, CsimProfile reported, String vin) {
     Optional<Profile> profile = profile(c.s, reported.getIccid()).filter(p -> p.getVin().equals(vin));
@@ -298,25 +299,33 @@ public final class ProfileLifecycleDecider {
       return;
     }
     Profile p = profile.get();
-    if (reported.getProfileStatus().name().equals(p.getState().name())) {
+    VehicleProfileStatus status = reported.getProfileStatus();
+    boolean deletePending = p.getState() == org.aidcmp.schemas.state.ProfileState.DELETE_PENDING;
+    String known = !deletePending ? p.getState().name()
+        : p.getReportedStatus() == null ? null : p.getReportedStatus().name();
+    if (status.name().equals(known)) {
       return;
     }
-    if (p.getState() == org.aidcmp.schemas.state.ProfileState.DELETE_PENDING
-        && reported.getProfileStatus() != VehicleProfileStatus.DELETED) {
-      return;
-    }
-    switch (reported.getProfileStatus()) {
+    boolean wasEnabled = deletePending ? p.getReportedStatus() == VehicleProfileStatus.ENABLED
+        : p.getState() == org.aidcmp.schemas.state.ProfileState.ENABLED;
+    switch (status) {
       case ENABLED -> {
-        p.setState(org.aidcmp.schemas.state.ProfileState.ENABLED);
+        if (!deletePending) {
+          p.setState(org.aidcmp.schemas.state.ProfileState.ENABLED);
+        }
+        p.setReportedStatus(VehicleProfileStatus.ENABLED);
         p.setLastUsed(c.now);
         c.out.event(c.cmpUserId(), new ProfileEnabled(ref(c.s, p)));
         ProfileSteps.tellMsp(c, p, CsimStatusValue.ENABLED);
       }
       case DISABLED -> {
-        if (p.getState() == org.aidcmp.schemas.state.ProfileState.ENABLED) {
+        if (wasEnabled) {
           p.setLastUsed(c.now);
         }
-        p.setState(org.aidcmp.schemas.state.ProfileState.DISABLED);
+        if (!deletePending) {
+          p.setState(org.aidcmp.schemas.state.ProfileState.DISABLED);
+        }
+        p.setReportedStatus(VehicleProfileStatus.DISABLED);
         c.out.event(c.cmpUserId(), new ProfileDisabled(ref(c.s, p)));
         ProfileSteps.tellMsp(c, p, CsimStatusValue.DISABLED);
       }

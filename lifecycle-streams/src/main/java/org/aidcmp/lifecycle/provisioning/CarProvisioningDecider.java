@@ -248,7 +248,7 @@ public final class CarProvisioningDecider {
     UserState s = c.s;
     s.getActivationCodesInFlight().remove(f);
     Profile profile = new Profile(iccid, f.getMspToken(), f.getVin(), f.getEid(), ProfileState.AC_SENT, false,
-        null, null, c.now);
+        null, null, c.now, null);
     s.getProfiles().removeIf(p -> p.getIccid().equals(iccid));
     s.getProfiles().add(profile);
     c.out.event(c.cmpUserId(), new ActivationCodeReceived(c.cmpUserId(), f.getMspId(), f.getMspToken(),

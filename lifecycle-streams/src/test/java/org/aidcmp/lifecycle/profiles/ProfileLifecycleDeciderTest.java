@@ -51,7 +51,7 @@ class ProfileLifecycleDeciderTest {
   }
 
   private static Profile installed(String iccid, String vin) {
-    return new Profile(iccid, "token-1", vin, "eid-" + vin, ProfileState.INSTALLED, false, null, null, NOW);
+    return new Profile(iccid, "token-1", vin, "eid-" + vin, ProfileState.INSTALLED, false, null, null, NOW, null);
   }
 
   private static Message profileInformation(String requestId, ProfileInformation... profiles) {
@@ -167,36 +167,71 @@ class ProfileLifecycleDeciderTest {
             .getHeader().getMessageId()));
   }
 
-  @Test
-  void csimStatus_7_2_3_aProfileWhoseDeleteIsOnItsWay_isReportedByItsDeletionOnly_7_2_4() {
-    ProfileLifecycleDecider forwarding = new ProfileLifecycleDecider(LifecycleSettings.defaults().withCsimStatuses(
-        java.util.Map.of("msp-a", java.util.Set.of(org.aidcmp.schemas.aid1.CsimStatusValue.ENABLED,
-            org.aidcmp.schemas.aid1.CsimStatusValue.DISABLED, org.aidcmp.schemas.aid1.CsimStatusValue.DELETED))));
-    Decision<UserState> enabled = forwarding.forUser(userWith(installed("8988239000000000001", "VIN1")),
-        csimStatusForUser("m-1", VehicleProfileStatus.ENABLED), NOW);
-    Decision<UserState> invalid = forwarding.forUser(enabled.state(), profileInformation("rq-9",
+  private static final ProfileLifecycleDecider TELLS_ALL = new ProfileLifecycleDecider(LifecycleSettings.defaults()
+      .withCsimStatuses(java.util.Map.of("msp-a", java.util.Set.of(org.aidcmp.schemas.aid1.CsimStatusValue.ENABLED,
+          org.aidcmp.schemas.aid1.CsimStatusValue.DISABLED, org.aidcmp.schemas.aid1.CsimStatusValue.DELETED))));
+
+  private static Decision<UserState> markedInvalid(UserState state) {
+    Decision<UserState> invalid = TELLS_ALL.forUser(state, profileInformation("rq-9",
         new ProfileInformation("8988239000000000001", ProfileInformationStatus.INVALID, "x")), NOW);
     assertThat(invalid.state().getProfiles()).singleElement()
         .satisfies(p -> assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING));
+    return invalid;
+  }
 
-    // The car lists the profile as it still is until it has deleted it: no news, the delete still on its way.
-    Decision<UserState> stillEnabled = forwarding.forUser(invalid.state(), csimStatusForUser("m-2",
+  private static List<org.aidcmp.schemas.aid1.CsimStatusValue> toldMsp(Decision<UserState> d) {
+    return emitsTo(d, AidTopic.AID1_OUTBOUND).stream().map(e -> ((org.aidcmp.schemas.aid1.SendCsimStatus)
+        ((org.aidcmp.schemas.aid1.Aid1Outbound) e.value()).getPayload()).getStatus()).toList();
+  }
+
+  /**
+   * An enabled profile whose delete is on its way (§7.2.4) stays DELETE_PENDING whatever the car reports until it
+   * deleted it; the car listing it enabled again (it lists every profile in every CSIM status) is no news, its
+   * disable is.
+   */
+  @Test
+  void csimStatus_7_2_3_aProfileWhoseDeleteIsOnItsWay_staysPendingAndIsNewsOnlyWhenTheCarChangesIt_7_2_4() {
+    Decision<UserState> enabled = TELLS_ALL.forUser(userWith(installed("8988239000000000001", "VIN1")),
+        csimStatusForUser("m-1", VehicleProfileStatus.ENABLED), NOW);
+    Decision<UserState> invalid = markedInvalid(enabled.state());
+
+    Decision<UserState> stillEnabled = TELLS_ALL.forUser(invalid.state(), csimStatusForUser("m-2",
         VehicleProfileStatus.ENABLED), NOW.plusSeconds(1));
-    Decision<UserState> disabled = forwarding.forUser(stillEnabled.state(), csimStatusForUser("m-3",
-        VehicleProfileStatus.DISABLED), NOW.plusSeconds(2));
-    for (Decision<UserState> d : List.of(stillEnabled, disabled)) {
-      assertThat(d.emits()).isEmpty();
-      assertThat(d.state().getProfiles()).singleElement()
-          .satisfies(p -> assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING));
-    }
+    assertThat(stillEnabled.emits()).isEmpty();
+    assertThat(stillEnabled.state().getProfiles()).singleElement()
+        .satisfies(p -> assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING));
 
-    Decision<UserState> deleted = forwarding.forUser(disabled.state(), csimStatusForUser("m-4",
+    Decision<UserState> disabled = TELLS_ALL.forUser(stillEnabled.state(), csimStatusForUser("m-3",
+        VehicleProfileStatus.DISABLED), NOW.plusSeconds(2));
+    assertThat(emitted(disabled, org.aidcmp.schemas.lifecycle.ProfileDisabled.class)).hasSize(1);
+    assertThat(toldMsp(disabled)).containsExactly(org.aidcmp.schemas.aid1.CsimStatusValue.DISABLED);
+    assertThat(disabled.state().getProfiles()).singleElement()
+        .satisfies(p -> assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING));
+
+    Decision<UserState> deleted = TELLS_ALL.forUser(disabled.state(), csimStatusForUser("m-4",
         VehicleProfileStatus.DELETED), NOW.plusSeconds(3));
     assertThat(deleted.state().getProfiles()).isEmpty();
     assertThat(emitted(deleted, org.aidcmp.schemas.lifecycle.ProfileDeleted.class)).hasSize(1);
-    assertThat(emitsTo(deleted, AidTopic.AID1_OUTBOUND)).extracting(e -> ((org.aidcmp.schemas.aid1.SendCsimStatus)
-        ((org.aidcmp.schemas.aid1.Aid1Outbound) e.value()).getPayload()).getStatus())
-        .containsExactly(org.aidcmp.schemas.aid1.CsimStatusValue.DELETED);
+    assertThat(toldMsp(deleted)).containsExactly(org.aidcmp.schemas.aid1.CsimStatusValue.DELETED);
+  }
+
+  /**
+   * A profile swapped out (or found invalid) before its car enabled it: the car's enable is told once (the car did
+   * enable it, §7.2.3), the delete stays on its way.
+   */
+  @Test
+  void csimStatus_7_2_3_aProfileDeletedBeforeItsCarEnabledIt_isEnabledOnceAndStaysPending_7_2_4() {
+    Decision<UserState> invalid = markedInvalid(userWith(installed("8988239000000000001", "VIN1")));
+    Decision<UserState> enabled = TELLS_ALL.forUser(invalid.state(), csimStatusForUser("m-1",
+        VehicleProfileStatus.ENABLED), NOW.plusSeconds(1));
+    Decision<UserState> again = TELLS_ALL.forUser(enabled.state(), csimStatusForUser("m-2",
+        VehicleProfileStatus.ENABLED), NOW.plusSeconds(2));
+    assertThat(emitted(enabled, org.aidcmp.schemas.lifecycle.ProfileEnabled.class)).hasSize(1);
+    assertThat(again.emits()).isEmpty();
+    assertThat(again.state().getProfiles()).singleElement().satisfies(p -> {
+      assertThat(p.getState()).isEqualTo(ProfileState.DELETE_PENDING);
+      assertThat(p.getReportedStatus()).isEqualTo(VehicleProfileStatus.ENABLED);
+    });
   }
 
   private static Message csimStatusForUser(String messageId, VehicleProfileStatus status) {

@@ -52,7 +52,7 @@ class CarProvisioningDeciderTest {
   }
 
   private static Profile profile(String iccid, String vin, ProfileState state, java.time.Instant lastUsed) {
-    return new Profile(iccid, "token-1", vin, "eid-" + vin, state, false, null, null, lastUsed);
+    return new Profile(iccid, "token-1", vin, "eid-" + vin, state, false, null, null, lastUsed, null);
   }
 
   private static RequestActivationCode asks(String vin) {

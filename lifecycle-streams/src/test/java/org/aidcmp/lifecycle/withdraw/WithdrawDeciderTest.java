@@ -41,7 +41,7 @@ class WithdrawDeciderTest {
   @Test
   void withdraw_4_4_1_viaTheTouchpointInvalidatesAtTheMspDeletesEveryProfileAndKeepsTheTokenUntilThen() {
     UserState state = federated(new Profile("8988239000000000001", "token-1", "VIN1", "eid", ProfileState.ENABLED,
-        false, null, null, NOW));
+        false, null, null, NOW, null));
     Decision<UserState> d = decider.decide(state,
         Messages.touchpoint("user-1", "m-1", "rq-1", new WithdrawOnboarding("user-1", "token-1")), NOW);
 

@@ -222,6 +222,11 @@ final class FleetDrill {
         if (!lostBy.isEmpty()) {
           out.println("  lost flows by their user's MSP and when they started: " + lostBy);
         }
+        flows.stream().filter(f -> f.outcome() != null && f.outcome().result() == Outcome.Result.PROVISIONED
+                && tracker.enabledCount(f.cmpUserId(), f.outcome().detail()) == 0).limit(5)
+            .forEach(f -> out.printf("  evidence, lost flow on %s, profile %s (enabled at the vehicle %s): events read"
+                + " %s%n", f.vin(), f.outcome().detail(), f.outcome().at(),
+                tracker.history(f.cmpUserId(), f.outcome().detail())));
         for (String[] doubled : count.doubledEnables().subList(0, Math.min(5, count.doubledEnables().size()))) {
           out.printf("  evidence, profile %s: flows %s; events read %s%n", doubled[1], flows.stream()
               .filter(f -> f.outcome() != null && doubled[1].equals(f.outcome().detail()))

@@ -93,7 +93,7 @@ public final class FlowTracker implements AutoCloseable {
     return enabledTimes.getOrDefault(key(cmpUserId, iccid), 0);
   }
 
-  /** The profile's installed / enabled / disabled / deleted events read, with where (partition@offset): evidence. */
+  /** The profile's installed / enabled / disabled / delete requested / deleted events read, with where (partition@offset): evidence. */
   public List<String> history(String cmpUserId, String iccid) {
     return List.copyOf(history.getOrDefault(key(cmpUserId, iccid), List.of()));
   }
@@ -103,11 +103,14 @@ public final class FlowTracker implements AutoCloseable {
     org.aidcmp.schemas.lifecycle.ProfileRef profile = p instanceof ProfileEnabled e ? e.getProfile()
         : p instanceof org.aidcmp.schemas.lifecycle.ProfileDisabled e ? e.getProfile()
         : p instanceof org.aidcmp.schemas.lifecycle.ProfileInstalled e ? e.getProfile()
-        : p instanceof org.aidcmp.schemas.lifecycle.ProfileDeleted e ? e.getProfile() : null;
+        : p instanceof org.aidcmp.schemas.lifecycle.ProfileDeleted e ? e.getProfile()
+        : p instanceof org.aidcmp.schemas.lifecycle.ProfileDeleteRequested e ? e.getProfile() : null;
     if (profile != null) {
+      String what = p instanceof org.aidcmp.schemas.lifecycle.ProfileDeleteRequested e
+          ? "ProfileDeleteRequested (" + e.getReason() + ")" : p.getClass().getSimpleName();
       history.computeIfAbsent(key(profile.getCmpUserId(), profile.getIccid()),
           unused -> java.util.Collections.synchronizedList(new ArrayList<>()))
-          .add(r.value().getPayload().getClass().getSimpleName() + " vin " + profile.getVin() + " at "
+          .add(what + " vin " + profile.getVin() + " at "
               + r.partition() + "@" + r.offset() + " " + java.time.Instant.ofEpochMilli(r.timestamp()));
     }
   }
