@@ -93,7 +93,10 @@ public final class FlowTracker implements AutoCloseable {
     return enabledTimes.getOrDefault(key(cmpUserId, iccid), 0);
   }
 
-  /** The profile's installed / enabled / disabled / delete requested / deleted events read, with where (partition@offset): evidence. */
+  /**
+   * The profile's installed / enabled / disabled / delete requested / deleted events read, with where
+   * (partition@offset): evidence.
+   */
   public List<String> history(String cmpUserId, String iccid) {
     return List.copyOf(history.getOrDefault(key(cmpUserId, iccid), List.of()));
   }
