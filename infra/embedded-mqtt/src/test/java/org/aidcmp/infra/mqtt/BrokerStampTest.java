@@ -14,8 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.aidcmp.infra.mqtt.stamp.BrokerStamp;
-import org.aidcmp.infra.pki.mqtt.MqttCredentials;
-import org.aidcmp.infra.pki.mqtt.MqttRole;
 import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
 import org.junit.jupiter.api.AfterAll;
@@ -48,10 +46,10 @@ class BrokerStampTest {
 
   @BeforeAll
   static void start() throws Exception {
-    MqttCredentials credentials = MqttCredentials.open(tmp.resolve("mqtt-auth"));
-    broker = EmbeddedMqttBroker.builder(tmp.resolve("mqtt")).authentication(credentials).build().start();
-    vehicle = credentials.issueVehiclePassword(VIN);
-    bridge = credentials.issueService(MqttRole.BRIDGE);
+    CarAndBridge stack = CarAndBridge.start(tmp, VIN);
+    broker = stack.broker();
+    vehicle = stack.vehicle();
+    bridge = stack.bridge();
   }
 
   @AfterAll

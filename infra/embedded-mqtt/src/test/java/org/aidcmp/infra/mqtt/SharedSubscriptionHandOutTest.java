@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.aidcmp.infra.pki.mqtt.MqttCredentials;
-import org.aidcmp.infra.pki.mqtt.MqttRole;
 import org.aidcmp.infra.pki.mqtt.ServiceCredentials;
 import org.aidcmp.infra.pki.mqtt.VehicleCredentials;
 import org.junit.jupiter.api.AfterAll;
@@ -79,10 +77,10 @@ class SharedSubscriptionHandOutTest {
 
   @BeforeAll
   static void start() throws Exception {
-    MqttCredentials credentials = MqttCredentials.open(tmp.resolve("mqtt-auth"));
-    broker = EmbeddedMqttBroker.builder(tmp.resolve("mqtt")).authentication(credentials).build().start();
-    vehicle = credentials.issueVehiclePassword(VIN);
-    bridge = credentials.issueService(MqttRole.BRIDGE);
+    CarAndBridge stack = CarAndBridge.start(tmp, VIN);
+    broker = stack.broker();
+    vehicle = stack.vehicle();
+    bridge = stack.bridge();
     probe = new HiveMqProbe(broker);
   }
 
