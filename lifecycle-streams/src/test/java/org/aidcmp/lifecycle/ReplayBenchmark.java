@@ -38,18 +38,22 @@ import org.apache.kafka.streams.Topology;
  *
  * <p>Run: {@code mvn -q -pl lifecycle-streams -am test-compile -DskipTests && cd lifecycle-streams && mvn -q
  * exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.aidcmp.lifecycle.ReplayBenchmark
- * -Dexec.args="200000 6 0"} (users, partitions, replay window in ms, optionally the replay's commit interval in
- * ms; 200,000 users are 1 million input records).
+ * -Dexec.args="200000 6 0"} (users, partitions, replay window in ms, then optionally Streams settings for the replay
+ * as {@code key=value}, a bare number being its commit interval in ms; 200,000 users are 1 million input records).
  */
 public final class ReplayBenchmark {
   public static void main(String[] args) throws Exception {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 6;
     long windowMs = args.length > 2 ? Long.parseLong(args[2]) : 0;
-    // The replay's commit interval, if given (default: the service's, 20 ms). Measured at 4,000 users on a quiet
-    // machine: 20 ms 101 s (1,463 windows), 0 ms (a commit after every poll) 162 s (1,508 windows).
-    Map<String, Object> replayOverrides = args.length > 3
-        ? Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Integer.parseInt(args[3])) : Map.of();
+    // Further arguments: Streams settings for the replay only, as key=value (a bare number is commit.interval.ms);
+    // without them the replay's own (Replay.WINDOW_SETTINGS, where the measurements that chose them are).
+    Map<String, Object> replayOverrides = new HashMap<>();
+    for (int i = 3; i < args.length; i++) {
+      String[] kv = args[i].contains("=") ? args[i].split("=", 2)
+          : new String[] {StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, args[i]};
+      replayOverrides.put(kv[0], kv[1]);
+    }
     Path dir = Files.createTempDirectory(Path.of("target"), "aid-replay-benchmark-");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder(dir.resolve("kafka")).port(0).build().start();
         SchemaRegistryServer registryServer = SchemaRegistryServer.builder(kafka.bootstrapServers()).port(0).build()
@@ -102,9 +106,9 @@ public final class ReplayBenchmark {
         }
       });
       // The replay's seconds include the reset, the two store reads and the 3 s of quiet at the end.
-      System.out.printf("  aid replay (window %d ms, commit interval %s ms): %d input records in %d windows, %.1f s"
-          + " = %.0f records/s; state %s%n", windowMs, replayOverrides.getOrDefault(
-          StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20), result.reprocessed(), result.windows(), result.seconds(),
+      System.out.printf("  aid replay (window %d ms, settings %s): %d input records in %d windows, %.1f s"
+          + " = %.0f records/s; state %s%n", windowMs, replayOverrides.isEmpty() ? "the replay's own" : replayOverrides,
+          result.reprocessed(), result.windows(), result.seconds(),
           result.reprocessed() / result.seconds(), result.identical() ? "identical" : "DIFFERS");
       for (StoreSnapshot.Difference d : result.differences()) {
         System.out.printf("    %-10s before %d after %d %s%n", d.store(), d.before(), d.after(),

@@ -62,6 +62,18 @@ public final class Replay {
   }
 
   /**
+   * The replay's own Streams settings, unless the options give others. A window lasts as long as its longest chain
+   * through the internal topics, one commit and one fetch per hop, then two idle polls: shorter waits than the
+   * service's (commit 20 ms, poll 5 ms, fetch wait 10 ms) shorten every window. Measured with {@code
+   * ReplayBenchmark} at 4,000 users on a quiet machine, ms per window: the service's 69; commit 2 / 5 / 10 ms with
+   * poll 1 ms and fetch wait 2 ms 51 / 44 / 51; a commit after every poll 107.
+   */
+  static final Map<String, Object> WINDOW_SETTINGS = Map.of(
+      StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5,
+      StreamsConfig.POLL_MS_CONFIG, 1,
+      StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 2);
+
+  /**
    * @param window how much input time one window holds beyond its earliest record: 0 (the default) takes one
    *     millisecond of input time at a time, which gives every input's chain through the internal topics the time
    *     it had when the platform met it, as long as two inputs one caused by the other (an MSP's result and its
@@ -221,7 +233,8 @@ public final class Replay {
   private static long process(Options o, Admin admin, ReplayPlan plan, List<TopicPartition> outputs, long begin,
       Consumer<Progress> progress, long[] windowsRun)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Map<String, Object> overrides = new HashMap<>(o.streamsOverrides());
+    Map<String, Object> overrides = new HashMap<>(WINDOW_SETTINGS);
+    overrides.putAll(o.streamsOverrides());
     // A held partition has a lag the consumer knows of: with idling on, its task would wait for it for ever.
     overrides.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
     InputWindows windows = new InputWindows(plan.inputTopics());
