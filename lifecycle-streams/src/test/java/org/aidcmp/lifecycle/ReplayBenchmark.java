@@ -113,7 +113,7 @@ public final class ReplayBenchmark {
       for (StoreSnapshot.Difference d : result.differences()) {
         System.out.printf("    %-10s before %d after %d %s%n", d.store(), d.before(), d.after(),
             d.identical() ? "identical" : d.onlyBefore().size() + " gone " + d.onlyAfter().size() + " new "
-                + d.changed().size() + " changed " + d.sample());
+                + d.changed().size() + " changed " + d.sample() + " " + d.changedFields());
       }
       System.out.printf("    re-emitted: %s%n", result.reEmitted());
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReplayTest {
   private static final int USERS = 12;
-  private static final int PARTITIONS = 3;
+  static final int PARTITIONS = 3;
   private static final Duration WAIT = Duration.ofSeconds(180);
   private static TestBackbone backbone;
 
@@ -154,7 +154,7 @@ class ReplayTest {
     return out;
   }
 
-  private static void until(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void until(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -182,7 +182,13 @@ class ReplayTest {
 
   private static void phase(Admin admin, String app, Traffic traffic, java.util.function.IntConsumer input)
       throws Exception {
-    for (int i = 0; i < USERS; i++) {
+    phase(admin, app, traffic, input, USERS);
+  }
+
+  /** Each user's input of one kind, then until the topology has decided them and what they set off. */
+  static void phase(Admin admin, String app, Traffic traffic, java.util.function.IntConsumer input, int users)
+      throws Exception {
+    for (int i = 0; i < users; i++) {
       input.accept(i);
     }
     traffic.flush();

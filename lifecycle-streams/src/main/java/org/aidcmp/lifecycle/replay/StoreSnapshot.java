@@ -24,8 +24,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * An aggregate store's content as its changelog holds it (the last committed value per key, tombstones
  * removing), decoded, so that two generations of the same store compare by content: Avro's equality of the
  * aggregate records (maps compare as maps, whatever the order they were written in), not bytes.
+ *
+ * @param latestWrite the latest timestamp of any record in the changelog (Long.MIN_VALUE when empty): no later
+ *     than the last time the application changed the store
  */
-public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
+public record StoreSnapshot(String store, Map<String, SpecificRecord> entries, long latestWrite) {
 
   /** What differs between an older and a newer snapshot of the same store. */
   public record Difference(String store, int before, int after, List<String> onlyBefore, List<String> onlyAfter,
@@ -100,6 +103,7 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
       String applicationId, String store, Class<V> type, Duration limit) {
     String topic = changelog(applicationId, store);
     Map<String, SpecificRecord> entries = new HashMap<>();
+    long latest = Long.MIN_VALUE;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -108,7 +112,7 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
         AvroDeserializer<V> values = new AvroDeserializer<>(registry, type)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
       if (infos == null || infos.isEmpty()) {
-        return new StoreSnapshot(store, entries);
+        return new StoreSnapshot(store, entries, latest);
       }
       List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
@@ -120,6 +124,7 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
           throw new IllegalStateException("could not read " + topic + " to its end in " + limit);
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          latest = Math.max(latest, r.timestamp());
           if (r.value() == null) {
             entries.remove(r.key());
           } else {
@@ -128,6 +133,6 @@ public record StoreSnapshot(String store, Map<String, SpecificRecord> entries) {
         }
       }
     }
-    return new StoreSnapshot(store, entries);
+    return new StoreSnapshot(store, entries, latest);
   }
 }
