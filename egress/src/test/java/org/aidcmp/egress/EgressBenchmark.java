@@ -109,9 +109,13 @@ public final class EgressBenchmark {
           print("egress, two MSPs busy          ", egress2);
         }
         List<Double> plainMs = plain.latency(users.get("mspS").get(0), LATENCY_SAMPLES + 50);
-        List<Double> egressMs = bench.latency(users.get("mspS").get(0), LATENCY_SAMPLES + 50);
+        List<Double> hopMs = new ArrayList<>();
+        List<Double> egressMs = bench.latency(users.get("mspS").get(0), LATENCY_SAMPLES + 50, hopMs);
         plainMs = plainMs.subList(50, plainMs.size());
         egressMs = egressMs.subList(50, egressMs.size());
+        hopMs = hopMs.subList(50, hopMs.size());
+        System.out.printf("the Kafka hop alone, same commands: sent to seen by a plain read_committed consumer"
+            + " p50 %.2f ms p99 %.2f ms%n", pct(hopMs, 50), pct(hopMs, 99));
         System.out.printf("latency, one call at a time (%d samples): plain p50 %.2f ms p99 %.2f ms; egress command"
                 + " record to result record p50 %.2f ms p99 %.2f ms; egress adds p50 %.2f ms p99 %.2f ms%n",
             LATENCY_SAMPLES, pct(plainMs, 50), pct(plainMs, 99), pct(egressMs, 50), pct(egressMs, 99),
@@ -266,31 +270,69 @@ public final class EgressBenchmark {
               || name.contains("executed-log") || name.contains("deferred"));
     }
 
-    /** One command at a time: its record's time to its result's record time. */
-    List<Double> latency(String token, int samples) {
+    /**
+     * One command at a time: its record's time to its result's record time; and, as the raw limit of the Kafka hop
+     * in the same run, the time a plain consumer configured as egress's (read_committed, its own fetch settings)
+     * first sees the same command, in {@code hop}.
+     */
+    List<Double> latency(String token, int samples, List<Double> hop) throws InterruptedException {
       List<Double> ms = new ArrayList<>();
+      Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread watcher = new Thread(() -> {
+        try (KafkaConsumer<String, byte[]> plain = new KafkaConsumer<>(Map.of(
+            "bootstrap.servers", h.endpoints.bootstrapServers(), "isolation.level", "read_committed",
+            "enable.auto.commit", false), new StringDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+          List<TopicPartition> partitions = plain.partitionsFor(h.outbound).stream()
+              .map(p -> new TopicPartition(h.outbound, p.partition())).toList();
+          plain.assign(partitions);
+          plain.seekToEnd(partitions);
+          partitions.forEach(plain::position);
+          seen.put("ready", System.currentTimeMillis());
+          while (watching.get()) {
+            for (ConsumerRecord<String, byte[]> r : plain.poll(Duration.ofMillis(50))) {
+              seen.putIfAbsent(r.partition() + ":" + r.offset(), System.currentTimeMillis());
+            }
+          }
+        }
+      }, "bench-hop-watcher");
+      watcher.start();
+      long ready = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!seen.containsKey("ready") && System.nanoTime() < ready) {
+        Thread.sleep(10);
+      }
       for (int i = 0; i < samples; i++) {
         String id = UUID.randomUUID().toString();
         long sent = System.currentTimeMillis();
+        org.apache.kafka.clients.producer.RecordMetadata at;
         try {
-          commands.send(new ProducerRecord<>(h.outbound, token, command("mspS", token, id))).get(10, TimeUnit.SECONDS);
+          at = commands.send(new ProducerRecord<>(h.outbound, token, command("mspS", token, id))).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        boolean seen = false;
-        while (!seen) {
+        boolean done = false;
+        while (!done) {
           for (ConsumerRecord<String, Aid1Result> r : results.poll(Duration.ofMillis(5))) {
             if (ExecutedCommands.commandId(r.value()).equals(id)) {
               ms.add((double) (r.timestamp() - sent));
-              seen = true;
+              done = true;
             }
           }
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException("no result for " + id);
           }
         }
+        Long watched = null;
+        long waitHop = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((watched = seen.get(at.partition() + ":" + at.offset())) == null && System.nanoTime() < waitHop) {
+          Thread.sleep(1);
+        }
+        hop.add(watched == null ? Double.NaN : (double) (watched - sent));
       }
+      watching.set(false);
+      watcher.join(5_000);
       return ms;
     }
   }
