@@ -56,7 +56,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Run from the worktree root after {@code mvn -pl egress -am test-compile dependency:build-classpath
  * -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test}:
  * {@code java -cp egress/target/test-classes:egress/target/classes:$(cat egress/target/cp.txt)
- * org.aidcmp.egress.EgressBenchmark [commandsPerMsp] [concurrency] [rounds]}.
+ * org.aidcmp.egress.EgressBenchmark [commandsPerMsp] [concurrency] [rounds]} (rounds 0: the latency part only; the
+ * plain consumer of the Kafka hop takes {@code -Dbench.hop.isolation} and {@code -Dbench.hop.fetch-max-wait-ms}).
  */
 public final class EgressBenchmark {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -110,12 +111,23 @@ public final class EgressBenchmark {
         }
         List<Double> plainMs = plain.latency(users.get("mspS").get(0), LATENCY_SAMPLES + 50);
         List<Double> hopMs = new ArrayList<>();
-        List<Double> egressMs = bench.latency(users.get("mspS").get(0), LATENCY_SAMPLES + 50, hopMs);
+        List<Double> ackMs = new ArrayList<>();
+        List<Double> egressMs = bench.latency(users.get("mspS").get(0), LATENCY_SAMPLES + 50, hopMs, ackMs);
         plainMs = plainMs.subList(50, plainMs.size());
         egressMs = egressMs.subList(50, egressMs.size());
         hopMs = hopMs.subList(50, hopMs.size());
+        ackMs = ackMs.subList(50, ackMs.size());
+        System.out.printf("the command's produce alone (acks=all, linger 0): p50 %.2f ms p99 %.2f ms%n", pct(ackMs, 50),
+            pct(ackMs, 99));
         System.out.printf("the Kafka hop alone, same commands: sent to seen by a plain read_committed consumer"
             + " p50 %.2f ms p99 %.2f ms%n", pct(hopMs, 50), pct(hopMs, 99));
+        if (rounds == 0) {
+          System.out.printf("latency only (rounds 0): egress command record to result record p50 %.2f ms p99 %.2f ms%n",
+              pct(egressMs, 50), pct(egressMs, 99));
+          worker.close();
+          plain.close();
+          return;
+        }
         System.out.printf("latency, one call at a time (%d samples): plain p50 %.2f ms p99 %.2f ms; egress command"
                 + " record to result record p50 %.2f ms p99 %.2f ms; egress adds p50 %.2f ms p99 %.2f ms%n",
             LATENCY_SAMPLES, pct(plainMs, 50), pct(plainMs, 99), pct(egressMs, 50), pct(egressMs, 99),
@@ -273,16 +285,19 @@ public final class EgressBenchmark {
     /**
      * One command at a time: its record's time to its result's record time; and, as the raw limit of the Kafka hop
      * in the same run, the time a plain consumer configured as egress's (read_committed, its own fetch settings)
-     * first sees the same command, in {@code hop}.
+     * first sees the same command, in {@code hop}; the producer's acknowledgement of the command (acks=all) in
+     * {@code acked}.
      */
-    List<Double> latency(String token, int samples, List<Double> hop) throws InterruptedException {
+    List<Double> latency(String token, int samples, List<Double> hop, List<Double> acked) throws InterruptedException {
       List<Double> ms = new ArrayList<>();
       Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
       java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
       Thread watcher = new Thread(() -> {
         try (KafkaConsumer<String, byte[]> plain = new KafkaConsumer<>(Map.of(
-            "bootstrap.servers", h.endpoints.bootstrapServers(), "isolation.level", "read_committed",
-            "enable.auto.commit", false), new StringDeserializer(),
+            "bootstrap.servers", h.endpoints.bootstrapServers(),
+            "isolation.level", System.getProperty("bench.hop.isolation", "read_committed"),
+            "enable.auto.commit", false, "fetch.max.wait.ms", Integer.getInteger("bench.hop.fetch-max-wait-ms", 500)),
+            new StringDeserializer(),
             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
           List<TopicPartition> partitions = plain.partitionsFor(h.outbound).stream()
               .map(p -> new TopicPartition(h.outbound, p.partition())).toList();
@@ -311,6 +326,7 @@ public final class EgressBenchmark {
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
+        acked.add((double) (System.currentTimeMillis() - sent));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         boolean done = false;
         while (!done) {
