@@ -6,11 +6,13 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The replay's producer: Kafka Streams' own, counting what the open transaction holds and the commits, so the
- * replay can tell a window's chains settled (nothing sent that is not committed, and no commit since it looked).
+ * The replay's producer: Kafka Streams' own, counting what the open transaction holds and the commits, and noting
+ * the last offset it wrote per partition, so the replay can tell a window's chains settled (nothing sent that is not
+ * committed, no commit since it looked, and every committed record visible to read_committed readers).
  */
 final class CountingProducer extends KafkaProducer<byte[], byte[]> {
   private final InputWindows windows;
@@ -28,7 +30,14 @@ final class CountingProducer extends KafkaProducer<byte[], byte[]> {
   @Override
   public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
     windows.uncommittedSends.incrementAndGet();
-    return super.send(record, callback);
+    return super.send(record, (metadata, error) -> {
+      if (error == null && metadata.hasOffset()) {
+        windows.written.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset(), Math::max);
+      }
+      if (callback != null) {
+        callback.onCompletion(metadata, error);
+      }
+    });
   }
 
   @Override

@@ -31,6 +31,8 @@ public final class InputWindows {
   final AtomicLong handed = new AtomicLong();
   final AtomicLong uncommittedSends = new AtomicLong();
   final AtomicLong commits = new AtomicLong();
+  /** The last offset the topology's producer wrote per partition (acknowledged). */
+  final Map<TopicPartition, Long> written = new ConcurrentHashMap<>();
 
   public InputWindows(Set<String> inputTopics) {
     this.inputTopics = Set.copyOf(inputTopics);
