@@ -156,7 +156,10 @@ class SharedSubscriptionHandOutTest {
             System.out.printf("%s: x held %d of %d unacknowledged; after its %s all %d reached y%n", tag, heldAtEnd,
                 BURST, reset ? "connection reset" : "DISCONNECT", BURST);
             burst(car, tag + "-after");
-            awaitState(BOUND, () -> y.received.size() == 2 * BURST, () -> "y got " + y.received.size() + ", y skips "
+            // Distinct uplinks: QoS 1 is at least once, and what x held may reach y twice (seen once in a loaded
+            // fresh-clone run: 49 received, the group's queue empty); the bridge drops repeats by message id.
+            awaitState(BOUND, () -> new java.util.HashSet<>(y.payloads()).size() == 2 * BURST, () -> "y got "
+                + new java.util.HashSet<>(y.payloads()).size() + " distinct of " + y.received.size() + ", y skips "
                 + probe.skipsSharedQueues(bridge.clientId("taker")) + ", queue " + probe.groupQueueSize(GROUP, UP_FILTER)
                 + ", x connected " + x.mqtt.getState() + ", x member " + probe.isMember(GROUP, UP_FILTER,
                 bridge.clientId("holder")));
